@@ -1,0 +1,1 @@
+//! The browser client of the API (gloo-net).

@@ -1,0 +1,169 @@
+//! The API's wire types (serde), shared by the reference server, which writes them, and
+//! the dashboard's client, which reads them. Shapes follow the published API plus the
+//! additive fields of contract §3 (`data.window`, `data.series`).
+
+use crate::contract::{FieldError, TimeFrame};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use uuid::Uuid;
+
+impl Serialize for TimeFrame {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeFrame {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        TimeFrame::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown time_frame {text:?}")))
+    }
+}
+
+/// `meta` of every response: when it was made and the request id it answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    pub timestamp: DateTime<Utc>,
+    #[serde(rename = "requestId")]
+    pub request_id: String,
+}
+
+/// The 200 body of `GET /api/partner/v1/campaigns/{campaign_id}/analytics`.
+///
+/// ```
+/// use campaign_analytics::api::types::AnalyticsResponse;
+/// let body = r#"{"success":true,"message":"ok",
+///   "data":{"campaign_id":"123e4567-e89b-12d3-a456-426614174000","time_frame":"per_day",
+///     "instances":[],"summary":{"total_instances":0,"purchase_instances":0,
+///     "non_purchase_instances":0,"total_revenue":0,"conversion_rate":0}},
+///   "pagination":{"page":1,"limit":50,"total":0,"totalPages":0,"hasNext":false,"hasPrevious":false},
+///   "meta":{"timestamp":"2026-11-20T14:03:11Z","requestId":"550e8400-e29b-41d4-a716-446655440000"}}"#;
+/// let parsed: AnalyticsResponse = serde_json::from_str(body).unwrap();
+/// assert_eq!(parsed.pagination.total_pages, 0);
+/// assert!(parsed.data.series.is_empty()); // additive fields are optional for readers
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticsResponse {
+    pub success: bool,
+    pub message: String,
+    pub data: AnalyticsData,
+    pub pagination: Pagination,
+    pub meta: Meta,
+}
+
+/// `data` of the 200 body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticsData {
+    /// The normalized (lower-case) campaign id.
+    pub campaign_id: Uuid,
+    pub time_frame: TimeFrame,
+    /// One page of the instances matching `is_purchase`, newest first.
+    pub instances: Vec<Instance>,
+    /// Over all instances of the window, whatever `is_purchase` says.
+    pub summary: Summary,
+    /// The window the numbers cover (contract §3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    /// One point per bucket of the window, oldest first, empty buckets included.
+    #[serde(default)]
+    pub series: Vec<SeriesPoint>,
+}
+
+/// One campaign instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    pub instance_id: Uuid,
+    pub insider_id: Uuid,
+    pub is_purchase: bool,
+    pub purchased_insider_id: Option<Uuid>,
+    pub timestamp: DateTime<Utc>,
+    pub revenue: f64,
+}
+
+/// Aggregates over the whole window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total_instances: u64,
+    pub purchase_instances: u64,
+    pub non_purchase_instances: u64,
+    pub total_revenue: f64,
+    /// `purchase_instances / total_instances`, 0.0–1.0.
+    pub conversion_rate: f64,
+}
+
+/// `pagination` of the 200 body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pagination {
+    pub page: u32,
+    pub limit: u32,
+    /// Instances matching the filter.
+    pub total: u64,
+    #[serde(rename = "totalPages")]
+    pub total_pages: u64,
+    #[serde(rename = "hasNext")]
+    pub has_next: bool,
+    #[serde(rename = "hasPrevious")]
+    pub has_previous: bool,
+}
+
+impl Pagination {
+    /// The pagination of `page` of `limit` items over `total` items (contract §3).
+    ///
+    /// ```
+    /// use campaign_analytics::api::types::Pagination;
+    /// let p = Pagination::new(2, 50, 101);
+    /// assert_eq!((p.total_pages, p.has_next, p.has_previous), (3, true, true));
+    /// assert_eq!(Pagination::new(1, 50, 0).total_pages, 0);
+    /// ```
+    pub fn new(page: u32, limit: u32, total: u64) -> Pagination {
+        let total_pages = total.div_ceil(u64::from(limit.max(1)));
+        Pagination {
+            page,
+            limit,
+            total,
+            total_pages,
+            has_next: u64::from(page) < total_pages,
+            has_previous: page > 1,
+        }
+    }
+}
+
+/// `data.window`: the instants the answer covers, `start` inclusive, `end` inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// One bucket of `data.series`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    pub period_start: DateTime<Utc>,
+    pub total_instances: u64,
+    pub purchase_instances: u64,
+    pub revenue: f64,
+}
+
+/// Every error body of the API. Fields that only some statuses carry are optional, so
+/// one type reads them all (and a client tolerates a server that leaves some out).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Always `false`.
+    pub success: bool,
+    /// The status's name, e.g. `"Bad Request"`.
+    pub error: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// 400: one entry per rejected field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldError>>,
+    /// 422 as published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_errors: Option<Vec<FieldError>>,
+    /// 503: seconds to wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    pub meta: Meta,
+}
