@@ -39,9 +39,20 @@ pub fn validate_request(campaign_id: &str, query_string: &str) -> Validation {
         duplicated[*field as usize] = values.len() > 1;
     }
 
+    // `campaign_id` belongs to the path: once in the query string it is merely unknown,
+    // but given twice there it is a duplicate of the campaign_id field itself (reported in
+    // that field's place, so each field still gets at most one error).
+    let query_campaign_id = |name: &str| Field::from_name(name) == Some(Field::CampaignId);
+    duplicated[Field::CampaignId as usize] = params
+        .unknown
+        .iter()
+        .any(|(name, count)| *count > 1 && query_campaign_id(name));
+
     let mut validation = validate_with_duplicates(&input, duplicated);
     for (name, count) in &params.unknown {
-        if *count > 1 {
+        if *count > 1 && query_campaign_id(name) {
+            continue;
+        } else if *count > 1 {
             validation.push_error(FieldError::unknown(name, Code::DuplicateParameter));
         } else {
             validation.push_warning(FieldError::unknown(name, Code::UnknownParameter));
