@@ -126,14 +126,21 @@ fn read_fields(input: &JsValue) -> Option<Vec<Option<String>>> {
     if !input.is_object() || js_sys::Array::is_array(input) {
         return None;
     }
-    Field::ALL
-        .into_iter()
-        .map(|field| {
-            js_sys::Reflect::get(input, &JsValue::from_str(field.name()))
-                .ok()
-                .map(|value| field_text(&value))
-        })
-        .collect()
+    FIELD_KEYS.with(|keys| {
+        keys.iter()
+            .map(|key| {
+                js_sys::Reflect::get(input, key)
+                    .ok()
+                    .map(|v| field_text(&v))
+            })
+            .collect()
+    })
+}
+
+thread_local! {
+    /// The field names as JS strings, made once: decoding seven strings on every call
+    /// would cost more than the validation itself.
+    static FIELD_KEYS: Vec<JsValue> = Field::ALL.iter().map(|f| JsValue::from_str(f.name())).collect();
 }
 
 /// A field's value as the text a URL would carry, following JS's own `String(value)`
@@ -183,10 +190,12 @@ fn query_text(value: &JsValue) -> Option<String> {
 }
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    // json_compatible: maps become plain objects and `None` becomes `null`.
-    // Our result types always serialize; the fallback only keeps the no-throw promise.
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    // One JSON string and one JSON.parse cost far less than building the object property
+    // by property across the wasm boundary. Our result types always serialize; the
+    // fallbacks only keep the no-throw promise.
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|json| js_sys::JSON::parse(&json).ok())
         .unwrap_or(JsValue::NULL)
 }
 

@@ -2,8 +2,8 @@
 //! normalized query that cannot hold an invalid value.
 
 use super::field::{Code, Field, FieldError};
-use super::scalar::{parse_bounded, parse_date, parse_uuid, IntegerError};
-use chrono::NaiveDate;
+use super::scalar::{iso_date, parse_bounded, parse_date, parse_uuid, IntegerError};
+use chrono::{Datelike, NaiveDate};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use std::fmt;
@@ -117,11 +117,12 @@ impl PurchaseFilter {
     }
 }
 
-/// The days of a custom range: `start < end`, at most [`MAX_RANGE_DAYS`] apart, both inclusive.
+/// The days of a custom range: `start < end`, at most [`MAX_RANGE_DAYS`] apart, both
+/// inclusive, in years 0000–9999 (the years `YYYY-MM-DD` can write).
 ///
 /// ```
 /// use campaign_analytics::contract::DateRange;
-/// use chrono::NaiveDate;
+/// use chrono::{Datelike, NaiveDate};
 /// let d = |s: &str| s.parse::<NaiveDate>().unwrap();
 /// assert!(DateRange::new(d("2024-01-01"), d("2024-12-31")).is_some()); // 365 days apart
 /// assert!(DateRange::new(d("2024-01-01"), d("2025-01-01")).is_none()); // 366
@@ -136,8 +137,8 @@ pub struct DateRange {
 impl DateRange {
     /// A range, if `end` is strictly after `start` and at most 365 days later.
     pub fn new(start: NaiveDate, end: NaiveDate) -> Option<DateRange> {
-        range_problem(start, end)
-            .is_none()
+        let writable = |d: NaiveDate| (0..=9999).contains(&d.year());
+        (writable(start) && writable(end) && range_problem(start, end).is_none())
             .then_some(DateRange { start, end })
     }
 
@@ -271,8 +272,8 @@ impl AnalyticsQuery {
         if let Period::CustomRange(range) = self.period {
             out.push_str(&format!(
                 "&start_date={}&end_date={}",
-                range.start.format("%Y-%m-%d"),
-                range.end.format("%Y-%m-%d")
+                iso_date(range.start),
+                iso_date(range.end)
             ));
         }
         if self.purchase != PurchaseFilter::All {
@@ -304,8 +305,8 @@ impl Serialize for AnalyticsQuery {
         map.serialize_entry("campaign_id", &self.campaign_id.hyphenated().to_string())?;
         map.serialize_entry("time_frame", self.time_frame().as_str())?;
         if let Period::CustomRange(range) = self.period {
-            map.serialize_entry("start_date", &range.start.format("%Y-%m-%d").to_string())?;
-            map.serialize_entry("end_date", &range.end.format("%Y-%m-%d").to_string())?;
+            map.serialize_entry("start_date", &iso_date(range.start))?;
+            map.serialize_entry("end_date", &iso_date(range.end))?;
         }
         map.serialize_entry("is_purchase", self.purchase.as_str())?;
         map.serialize_entry("page", &self.page)?;

@@ -1,7 +1,7 @@
 //! The scalar rules of contract §1: UUIDs, dates and bounded integers, each strict
 //! about its exact textual form (no trimming, no signs, no alternative spellings).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 /// A hyphenated `8-4-4-4-12` hex UUID in any case, and nothing else: braces, `urn:uuid:`,
@@ -35,6 +35,12 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     };
     let year = i32::try_from(number(0..4)?).ok()?;
     NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
+}
+
+/// `YYYY-MM-DD`, for dates within years 0000–9999 (what [`parse_date`] accepts).
+/// Written by hand: chrono's strftime machinery would weigh on the JS package.
+pub(crate) fn iso_date(date: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
 /// Why an integer parameter was rejected.

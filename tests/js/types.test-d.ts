@@ -1,0 +1,37 @@
+// Type-level tests of the package's declarations, checked by `tsc` (npm test): a JS app
+// written in TypeScript gets every function and result type, and narrowing on `valid`
+// gives a non-null query.
+import {
+  validateAnalyticsQuery,
+  validateAnalyticsRequest,
+  validateSecretKey,
+  type AnalyticsQueryInput,
+  type FieldError,
+  type FieldErrorCode,
+  type NormalizedQuery,
+  type SecretKeyResult,
+  type TimeFrame,
+  type ValidationResult,
+} from "campaign-analytics-validator";
+
+const input: AnalyticsQueryInput = { campaign_id: "x", time_frame: "per_day", page: 2, limit: "10", is_purchase: true };
+const result: ValidationResult = validateAnalyticsQuery(input);
+if (result.valid) {
+  const query: NormalizedQuery = result.query;
+  const path: string = query.path;
+  const frame: TimeFrame = query.time_frame;
+  const page: number = query.page;
+  void [path, frame, page];
+} else {
+  const errors: FieldError[] = result.fields;
+  const code: FieldErrorCode = errors[0].code;
+  // @ts-expect-error the query is null when the result is not valid
+  const path: string = result.query.path;
+  void [code, path];
+}
+const byUrl: ValidationResult = validateAnalyticsRequest("id", "?time_frame=per_day");
+const key: SecretKeyResult = validateSecretKey("sk_test_x");
+const mode: "live" | "test" | null = key.mode;
+// @ts-expect-error codes are a closed set
+const wrong: FieldErrorCode = "not_a_code";
+void [byUrl, mode, wrong];

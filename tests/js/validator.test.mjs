@@ -1,0 +1,166 @@
+// The built package, imported by name exactly as a JS app would, in Node (ESM, no init).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import {
+  validateAnalyticsQuery,
+  validateAnalyticsRequest,
+  validateSecretKey,
+} from "campaign-analytics-validator";
+
+const { cases } = JSON.parse(readFileSync(new URL("./cases.json", import.meta.url), "utf8"));
+const ID = "123e4567-e89b-12d3-a456-426614174000";
+const pairs = (list) => list.map((e) => [e.field, e.code]);
+
+/** Checks the result shape every function promises, whatever the input was. */
+function assertShape(result) {
+  assert.equal(typeof result, "object");
+  assert.equal(typeof result.valid, "boolean");
+  assert.ok(Array.isArray(result.fields) && Array.isArray(result.warnings));
+  for (const e of [...result.fields, ...result.warnings]) {
+    assert.deepEqual(Object.keys(e).sort(), ["code", "field", "message"]);
+    assert.equal(typeof e.message, "string");
+    assert.ok(e.message.length > 0);
+  }
+  assert.equal(result.valid, result.fields.length === 0);
+  assert.equal(result.query === null, !result.valid, "query present exactly when valid");
+  return result;
+}
+
+test("the shared case table holds for validateAnalyticsRequest", () => {
+  assert.ok(cases.length > 40);
+  for (const c of cases) {
+    const r = assertShape(validateAnalyticsRequest(c.campaign_id, c.query));
+    assert.deepEqual(pairs(r.fields), c.errors, c.name);
+    assert.deepEqual(pairs(r.warnings), c.warnings, c.name);
+    if (c.path) assert.equal(r.query.path, c.path, c.name);
+  }
+});
+
+test("validateAnalyticsQuery agrees with the table for plain string fields", () => {
+  for (const c of cases) {
+    const params = new URLSearchParams(c.query);
+    const fields = ["time_frame", "start_date", "end_date", "is_purchase", "page", "limit"];
+    const names = [...params.keys()];
+    // Duplicates and unknown parameters exist only in query strings.
+    if (names.some((n) => !fields.includes(n)) || new Set(names).size !== names.length) continue;
+    const input = { campaign_id: c.campaign_id, ...Object.fromEntries(params) };
+    const r = assertShape(validateAnalyticsQuery(input));
+    assert.deepEqual(pairs(r.fields), c.errors, c.name);
+    if (c.path) assert.equal(r.query.path, c.path, c.name);
+  }
+});
+
+test("the normalized query carries every field and the canonical path", () => {
+  const r = validateAnalyticsQuery({
+    campaign_id: ID.toUpperCase(),
+    time_frame: "custom_range",
+    start_date: "2024-02-01",
+    end_date: "2024-02-29",
+    is_purchase: "false",
+    page: "003",
+    limit: "25",
+  });
+  assert.deepEqual(r.query, {
+    campaign_id: ID,
+    time_frame: "custom_range",
+    start_date: "2024-02-01",
+    end_date: "2024-02-29",
+    is_purchase: "false",
+    page: 3,
+    limit: 25,
+    path: `/api/partner/v1/campaigns/${ID}/analytics?time_frame=custom_range&start_date=2024-02-01&end_date=2024-02-29&is_purchase=false&page=3&limit=25`,
+  });
+  const d = validateAnalyticsQuery({ campaign_id: ID, time_frame: "per_day" }).query;
+  assert.deepEqual(d, {
+    campaign_id: ID, time_frame: "per_day", is_purchase: "all", page: 1, limit: 50,
+    path: `/api/partner/v1/campaigns/${ID}/analytics?time_frame=per_day`,
+  });
+  assert.ok(!("start_date" in d), "no dates outside custom_range");
+});
+
+test("numbers, booleans, null and undefined are read as the contract says", () => {
+  const base = { campaign_id: ID, time_frame: "per_day" };
+  const q = (extra) => assertShape(validateAnalyticsQuery({ ...base, ...extra }));
+  assert.equal(q({ page: 2, limit: 100 }).query.limit, 100);
+  assert.equal(q({ page: 2.0 }).query.page, 2);
+  assert.equal(q({ limit: 10n }).query.limit, 10);
+  assert.equal(q({ is_purchase: true }).query.is_purchase, "true");
+  assert.equal(q({ is_purchase: false }).query.is_purchase, "false");
+  assert.equal(q({ page: null, limit: undefined, is_purchase: null }).valid, true);
+  assert.deepEqual(pairs(q({ page: 1.5 }).fields), [["page", "invalid_integer"]]);
+  assert.deepEqual(pairs(q({ page: -1 }).fields), [["page", "invalid_integer"]]);
+  assert.deepEqual(pairs(q({ page: NaN }).fields), [["page", "invalid_integer"]]);
+  assert.deepEqual(pairs(q({ page: Infinity }).fields), [["page", "invalid_integer"]]);
+  assert.deepEqual(pairs(q({ page: 1e21 }).fields), [["page", "invalid_integer"]]);
+  assert.deepEqual(pairs(q({ page: 0 }).fields), [["page", "out_of_range"]]);
+  assert.deepEqual(pairs(q({ page: -0 }).fields), [["page", "out_of_range"]]);
+  assert.deepEqual(pairs(q({ page: 2147483648 }).fields), [["page", "out_of_range"]]);
+  assert.deepEqual(pairs(q({ limit: 101 }).fields), [["limit", "out_of_range"]]);
+  assert.deepEqual(pairs(q({ is_purchase: 1 }).fields), [["is_purchase", "invalid_enum"]]);
+  assert.deepEqual(pairs(q({ time_frame: ["per_day"] }).fields), [["time_frame", "invalid_enum"]]);
+  assert.deepEqual(pairs(q({ campaign_id: { id: ID } }).fields), [["campaign_id", "invalid_uuid"]]);
+  assert.deepEqual(pairs(q({ campaign_id: null }).fields), [["campaign_id", "required"]]);
+  assert.deepEqual(pairs(q({ time_frame: "" }).fields), [["time_frame", "required"]]);
+});
+
+test("no function ever throws, whatever it is given", () => {
+  const throwing = new Proxy({}, { get() { throw new Error("trap"); } });
+  const getter = { get time_frame() { throw new Error("getter"); } };
+  const hostile = { toString() { throw new Error("toString"); }, valueOf() { throw new Error("valueOf"); } };
+  const huge = "x".repeat(1 << 20);
+  const nested = { a: { b: { c: [1, { d: 2 }] } } };
+  const odd = [
+    undefined, null, 0, -1, NaN, Infinity, 1n, true, false, "", huge, Symbol("s"), () => 1,
+    [], [1, 2], {}, nested, throwing, getter, hostile, Object.create(null), new Date(0), /re/,
+    new Map(), new Uint8Array(8), "\uD800", "\u0000", Promise.resolve(1),
+  ];
+  for (const a of odd) {
+    assertShape(validateAnalyticsQuery(a));
+    for (const b of odd) assertShape(validateAnalyticsRequest(a, b));
+    const k = validateSecretKey(a);
+    assert.equal(k.valid, false);
+    assert.equal(k.mode, null);
+    assert.deepEqual(pairs(k.fields), [["key", "invalid_key"]]);
+    for (const field of ["campaign_id", "time_frame", "start_date", "end_date", "is_purchase", "page", "limit"]) {
+      assertShape(validateAnalyticsQuery({ [field]: a, time_frame: "custom_range" }));
+    }
+  }
+  for (const a of [undefined, null, 5, "x", [], () => 1, throwing]) {
+    assert.deepEqual(pairs(validateAnalyticsQuery(a).fields), [["", "invalid_input"]]);
+  }
+  assert.deepEqual(pairs(validateAnalyticsRequest(ID, huge).warnings), [[huge, "unknown_parameter"]]);
+  assert.deepEqual(pairs(validateAnalyticsRequest(huge, "time_frame=per_day").fields), [["campaign_id", "invalid_uuid"]]);
+  assert.deepEqual(pairs(validateAnalyticsRequest(ID, 42).fields), [["", "invalid_input"]]);
+  assert.equal(validateAnalyticsRequest(ID, undefined).fields[0].field, "time_frame");
+});
+
+test("validateSecretKey accepts exactly sk_live_/sk_test_ + 32 letters or digits", () => {
+  const body = "0123456789abcdefghijKLMNOPQRSTUV";
+  assert.deepEqual(validateSecretKey(`sk_live_${body}`), { valid: true, mode: "live", fields: [] });
+  assert.deepEqual(validateSecretKey(`sk_test_${body}`), { valid: true, mode: "test", fields: [] });
+  for (const bad of [`sk_live_${body}x`, `sk_live_${body.slice(1)}`, `sk_prod_${body}`, ` sk_test_${body}`,
+    `sk_test_${body.slice(1)}-`, `SK_TEST_${body}`, "sk_test_"]) {
+    const r = validateSecretKey(bad);
+    assert.equal(r.valid, false, bad);
+    assert.equal(r.mode, null);
+    assert.deepEqual(pairs(r.fields), [["key", "invalid_key"]]);
+    assert.ok(!r.fields[0].message.includes(body), "never echoes the key");
+  }
+});
+
+test("CommonJS apps can require the package too", () => {
+  const require = createRequire(import.meta.url);
+  const cjs = require("campaign-analytics-validator");
+  assert.deepEqual(Object.keys(cjs).sort(), ["validateAnalyticsQuery", "validateAnalyticsRequest", "validateSecretKey"]);
+  assert.equal(cjs.validateAnalyticsRequest(ID, "time_frame=per_day").valid, true);
+});
+
+test("the browser build works after its init", async () => {
+  const web = await import("campaign-analytics-validator/web");
+  const wasm = readFileSync(new URL(import.meta.resolve("campaign-analytics-validator/validator_bg.wasm")));
+  await web.default({ module_or_path: wasm });
+  const r = web.validateAnalyticsRequest(ID, "time_frame=per_week");
+  assert.deepEqual(pairs(r.fields), [["time_frame", "invalid_enum"]]);
+});
