@@ -1,46 +1,54 @@
 #!/usr/bin/env bash
-# Installs what this project needs on a bare machine, skipping what is already there.
-# Idempotent: run it as often as you like. Used by scripts/run.sh, scripts/test.sh and CI.
+# Installs what this project needs on a bare machine, skipping what is already there:
+# the wasm32 target, binaryen (wasm-opt), Chromium + ChromeDriver, the wasm-bindgen CLI at
+# the exact version in Cargo.lock, and Trunk. Idempotent; used by scripts/run.sh,
+# scripts/test.sh and CI. The first run on a bare machine takes ~20 minutes (two
+# `cargo install`s); later runs take a second.
 set -euo pipefail
-
 cd "$(dirname "$0")/.."
 
-# The wasm-bindgen CLI must match the crate version in Cargo.lock exactly.
+TRUNK_VERSION="0.21.14" # 0.22 needs a newer rustc than this project's
+# The CLI must match the wasm-bindgen crate exactly (it is pinned in Cargo.toml).
 WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')"
-TRUNK_VERSION="0.21.14"
 
 say() { printf '==> %s\n' "$*"; }
-
 as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    echo "error: need root to run: $*" >&2; exit 1
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else echo "error: root is needed to run: $*" >&2; exit 1
   fi
 }
+
+for tool in cargo rustup node npm; do
+  command -v "$tool" >/dev/null || { echo "error: $tool is required but not installed" >&2; exit 1; }
+done
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
 
-apt_missing=()
-command -v wasm-opt >/dev/null || apt_missing+=(binaryen)
-command -v chromium >/dev/null || apt_missing+=(chromium)
-command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
-if [ "${#apt_missing[@]}" -gt 0 ]; then
-  say "installing ${apt_missing[*]} from Debian"
+missing=()
+command -v wasm-opt >/dev/null || missing+=(binaryen)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} (Debian packages)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+installed_version() { "$1" --version 2>/dev/null | awk '{print $2}'; }
+
+if [ "$(installed_version wasm-bindgen)" != "$WASM_BINDGEN_VERSION" ]; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (several minutes, once)"
-  # --locked fails for this crate on crates.io (a pinned dependency was yanked); build it unlocked.
+  # Not --locked: one of its locked dependencies is no longer on crates.io.
   cargo install --quiet --force wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 
-if ! command -v trunk >/dev/null || [ "$(trunk --version | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+if [ "$(installed_version trunk)" != "$TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION (several minutes, once)"
   cargo install --quiet --locked --force "trunk@$TRUNK_VERSION"
 fi
 
-say "toolchain ready"
+say "toolchain ready: $(rustc --version | cut -d' ' -f1-2), wasm-bindgen $WASM_BINDGEN_VERSION, trunk $TRUNK_VERSION, $(chromium --version 2>/dev/null | cut -d' ' -f1-2), node $(node --version)"
