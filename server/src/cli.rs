@@ -1,0 +1,359 @@
+//! The command line (contract §3): `serve`, `import`, `demo`, plus `generate`, which
+//! writes the benchmark's big fixture. Errors are one line on stderr and a non-zero
+//! exit status; `serve` prints `listening on http://<addr>` as its first stdout line.
+
+use crate::clock::Clock;
+use crate::demo::{self, Generated, DEFAULT_INSTANCES, DEFAULT_SEED};
+use crate::http::{self, ServerConfig};
+use crate::import::parse_fixture;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Ingest, Store};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The reference server of the Campaign Analytics API.
+#[derive(Parser, Debug)]
+#[command(name = "campaign-analytics-server", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API (and, with --static-dir, the dashboard).
+    Serve(ServeArgs),
+    /// Import a fixture file into a database, all or nothing.
+    Import(ImportArgs),
+    /// Fill an empty database with generated demo data and print its keys and campaigns.
+    Demo(DemoArgs),
+    /// Write a fixture of one partner and one campaign of N instances (load tests).
+    Generate(GenerateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed on the first line).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// SQLite database file, or :memory: for a private in-memory database.
+    #[arg(long, default_value = "campaign-analytics.db")]
+    pub db: String,
+    /// Fixture to import before serving (repeatable). Records already stored
+    /// identically are skipped, so the same fixture can be given on every start.
+    #[arg(long = "fixture", value_name = "FILE")]
+    pub fixtures: Vec<PathBuf>,
+    /// Fill an empty database with demo data; print the demo keys and campaign ids.
+    #[arg(long)]
+    pub demo: bool,
+    /// Seed of the demo data.
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S")]
+    pub demo_seed: u64,
+    /// Number of demo instances.
+    #[arg(long, default_value_t = DEFAULT_INSTANCES, value_name = "N")]
+    pub demo_instances: usize,
+    /// Pin the clock (windows and meta.timestamp) to an RFC 3339 instant.
+    #[arg(long, value_parser = parse_now, value_name = "RFC3339")]
+    pub now: Option<Clock>,
+    /// Requests per rolling hour per partner; 0 disables limiting.
+    #[arg(long, default_value_t = 150, value_name = "N")]
+    pub rate_limit: u32,
+    /// Requests per rolling hour per partner for custom_range; 0 disables limiting.
+    #[arg(long, default_value_t = 300, value_name = "N")]
+    pub custom_range_rate_limit: u32,
+    /// Failed authentications per client address per 10 minutes before 429; 0 disables.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub auth_failure_limit: u32,
+    /// Deadline of one query in milliseconds; a slower query is a 504.
+    #[arg(long, default_value_t = 5000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub query_timeout_ms: u64,
+    /// Directory of the built dashboard, served at / with index.html as SPA fallback.
+    #[arg(long, value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// SQLite database file (created if missing).
+    #[arg(long)]
+    pub db: String,
+    /// The fixture file.
+    #[arg(value_name = "FIXTURE.json")]
+    pub fixture: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// SQLite database file; it must be empty (or new).
+    #[arg(long)]
+    pub db: String,
+    /// Number of instances to generate.
+    #[arg(long, default_value_t = DEFAULT_INSTANCES, value_name = "N")]
+    pub instances: usize,
+    /// Seed: the same seed gives the same partners, keys and campaigns.
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S")]
+    pub seed: u64,
+    /// The instant the 13 months of history end at (default: now).
+    #[arg(long, value_parser = parse_now, value_name = "RFC3339")]
+    pub now: Option<Clock>,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Number of instances of the one campaign.
+    #[arg(long, value_name = "N")]
+    pub instances: usize,
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S")]
+    pub seed: u64,
+    /// The instant the 13 months of history end at (default: now).
+    #[arg(long, value_parser = parse_now, value_name = "RFC3339")]
+    pub now: Option<Clock>,
+    /// Where to write the fixture.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+fn parse_now(text: &str) -> Result<Clock, String> {
+    Clock::pinned_from_rfc3339(text)
+}
+
+/// The most instances `demo` and `generate` make in one go.
+const MAX_GENERATED: usize = 20_000_000;
+
+/// Runs the command line; the process exit status.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                let _ = e.print();
+                return ExitCode::from(2);
+            }
+            // One line: clap's first line, without its usage block.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Import(args) => import(args),
+        Command::Demo(args) => demo_command(args),
+        Command::Generate(args) => generate(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_fixture(path: &PathBuf) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn import_file(store: &SqliteStore, path: &PathBuf) -> Result<crate::import::ImportStats, String> {
+    let text = read_fixture(path)?;
+    let batch = parse_fixture(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    drop(text);
+    store.import(&batch).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn import(args: ImportArgs) -> Result<(), String> {
+    let started = Instant::now();
+    let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
+    let stats = import_file(&store, &args.fixture)?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "imported {} partners, {} campaigns, {} instances ({} records already present) in {:.2} s: {:.0} instances/s",
+        stats.partners,
+        stats.campaigns,
+        stats.instances,
+        stats.unchanged,
+        seconds,
+        stats.instances as f64 / seconds.max(1e-9)
+    );
+    Ok(())
+}
+
+fn demo_command(args: DemoArgs) -> Result<(), String> {
+    if args.instances > MAX_GENERATED {
+        return Err(format!("--instances must be at most {MAX_GENERATED}"));
+    }
+    let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
+    if !store.is_empty().map_err(|e| e.to_string())? {
+        return Err(format!("{} is not empty: demo only fills an empty database", args.db));
+    }
+    let now = args.now.unwrap_or(Clock::System).now();
+    let data = demo::demo(args.seed, args.instances, now);
+    store.import(&data.batch()).map_err(|e| e.to_string())?;
+    print!("{}", data.describe(counter(&data)));
+    Ok(())
+}
+
+fn counter(data: &Generated) -> impl Fn(uuid::Uuid) -> usize + '_ {
+    move |id| data.instances.iter().filter(|r| r.campaign_id == id).count()
+}
+
+fn generate(args: GenerateArgs) -> Result<(), String> {
+    if args.instances > MAX_GENERATED {
+        return Err(format!("--instances must be at most {MAX_GENERATED}"));
+    }
+    let now = args.now.unwrap_or(Clock::System).now();
+    let data = demo::single_campaign(args.seed, args.instances, now);
+    let file = std::fs::File::create(&args.out)
+        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    data.write_fixture(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let (partner, campaign) = (&data.partners[0], &data.campaigns[0]);
+    println!("key {}", partner.key);
+    println!("campaign {}", campaign.id);
+    Ok(())
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    init_logging();
+    let clock = args.now.unwrap_or(Clock::System);
+    let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
+    for path in &args.fixtures {
+        let stats = import_file(&store, path)?;
+        tracing::info!(
+            "imported {}: {} partners, {} campaigns, {} instances, {} already present",
+            path.display(),
+            stats.partners,
+            stats.campaigns,
+            stats.instances,
+            stats.unchanged
+        );
+    }
+    let mut demo_text = None;
+    if args.demo {
+        if args.demo_instances > MAX_GENERATED {
+            return Err(format!("--demo-instances must be at most {MAX_GENERATED}"));
+        }
+        let now = clock.now();
+        if store.is_empty().map_err(|e| e.to_string())? {
+            let data = demo::demo(args.demo_seed, args.demo_instances, now);
+            store.import(&data.batch()).map_err(|e| e.to_string())?;
+            demo_text = Some(data.describe(counter(&data)));
+        } else {
+            // The identities depend on the seed only: print them if they are there.
+            let data = demo::demo(args.demo_seed, 0, now);
+            store.refresh().map_err(|e| e.to_string())?;
+            let counts = store.instance_counts();
+            demo_text = Some(if data.campaigns.iter().all(|c| counts.contains_key(&c.id)) {
+                data.describe(|id| counts.get(&id).copied().unwrap_or(0))
+            } else {
+                "the database is not empty and holds no demo data of this seed: no demo data added\n".to_owned()
+            });
+        }
+    }
+    store.refresh().map_err(|e| e.to_string())?;
+    let store = Arc::new(store);
+
+    let config = ServerConfig {
+        clock,
+        rate_limit: args.rate_limit,
+        custom_range_rate_limit: args.custom_range_rate_limit,
+        auth_failure_limit: args.auth_failure_limit,
+        query_deadline: Duration::from_millis(args.query_timeout_ms),
+        static_dir: args.static_dir.clone(),
+        ..ServerConfig::default()
+    };
+    if let Some(dir) = &args.static_dir {
+        if !dir.join("index.html").is_file() {
+            return Err(format!("--static-dir {}: no index.html there", dir.display()));
+        }
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+        let bound = listener.local_addr().map_err(|e| e.to_string())?;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "listening on http://{bound}");
+        if let Some(text) = demo_text {
+            let _ = write!(stdout, "{text}");
+        }
+        let _ = stdout.flush();
+        drop(stdout);
+
+        spawn_refresher(Arc::clone(&store));
+        let app = http::router(store as Arc<dyn Store>, config);
+        http::serve(listener, app, shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}"))?;
+        tracing::info!("shut down");
+        Ok(())
+    })
+}
+
+/// Picks up imports made by other processes into the served database.
+fn spawn_refresher(store: Arc<SqliteStore>) {
+    let spawned = std::thread::Builder::new()
+        .name("refresh".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(1));
+            match store.refresh() {
+                Ok(true) => tracing::info!("the database changed: read model reloaded"),
+                Ok(false) => {}
+                Err(e) => tracing::error!("cannot reload the read model: {e}"),
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start the refresher: {e}");
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

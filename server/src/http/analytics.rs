@@ -1,0 +1,191 @@
+//! `GET /api/partner/v1/campaigns/{campaign_id}/analytics`, in the order of contract §3:
+//! 401, 429, 400, 404, 403, 409, 422, then 200 (504 if the store misses the deadline,
+//! 500 if it fails). Every response after a successful authentication carries the
+//! `X-RateLimit-*` headers of the budget the request drew on.
+
+use super::auth::{credential, Credential};
+use super::envelope::{json_response, Failure};
+use super::observe::{meta, RequestId};
+use super::rate_limit::Decision;
+use super::{AppState, ANALYTICS_PREFIX, ANALYTICS_SUFFIX};
+use crate::analytics::{plan, response};
+use crate::store::{CampaignStatus, KeyDigest, StoreError};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::Response;
+use campaign_analytics::contract::validate_request;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::time::Instant;
+
+pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response {
+    // Only the head is needed; it is shared across awaits, which the body could not be.
+    let (request, _body) = request.into_parts();
+    let id = request
+        .extensions
+        .get::<RequestId>()
+        .cloned()
+        .unwrap_or_else(|| RequestId(uuid::Uuid::new_v4().to_string()));
+    let deadline = Instant::now() + app.query_deadline;
+    let (failure, headers) = match answer(&app, &id, &request, deadline).await {
+        Ok(response) => return response,
+        Err(failed) => failed,
+    };
+    let mut response = failure.into_response(meta(&app, &id));
+    response.headers_mut().extend(headers);
+    response
+}
+
+/// Unix seconds on the real clock: budgets are about elapsed time even when the
+/// data clock is pinned.
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The client address (the TCP peer: no forwarding header is trusted).
+fn client_ip(request: &Parts) -> IpAddr {
+    request
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
+/// Whether the request draws on the custom_range budget: its (first) `time_frame`
+/// parameter says `custom_range`. Decided before validation, since 429 comes first.
+fn is_custom_range(query: &str) -> bool {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "time_frame")
+        .is_some_and(|(_, value)| value == "custom_range")
+}
+
+fn rate_headers(decision: &Decision) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(3);
+    headers.insert(HeaderName::from_static("x-ratelimit-limit"), HeaderValue::from(decision.limit));
+    headers.insert(HeaderName::from_static("x-ratelimit-remaining"), HeaderValue::from(decision.remaining));
+    headers.insert(HeaderName::from_static("x-ratelimit-reset"), HeaderValue::from(decision.reset_at));
+    headers
+}
+
+/// Runs a store call within the request's deadline.
+async fn within<T>(
+    id: &RequestId,
+    deadline: Instant,
+    budget: std::time::Duration,
+    call: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, Failure> {
+    match tokio::time::timeout_at(deadline, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => {
+            tracing::error!(request_id = %id.0, "store failure: {e}");
+            Err(Failure::Internal)
+        }
+        Err(_) => Err(Failure::Timeout(format!(
+            "The query did not finish within the server's deadline of {} ms.",
+            budget.as_millis()
+        ))),
+    }
+}
+
+async fn answer(
+    app: &AppState,
+    id: &RequestId,
+    request: &Parts,
+    deadline: Instant,
+) -> Result<Response, (Failure, HeaderMap)> {
+    let no_headers = |f: Failure| (f, HeaderMap::new());
+    let budget = app.query_deadline;
+
+    // 1. Authentication, with failed attempts limited per client address.
+    let now = unix_now();
+    let key = match credential(&request.headers) {
+        Credential::Missing => return Err(no_headers(Failure::Unauthorized)),
+        presented => {
+            let ip = client_ip(request);
+            if let Some(retry_after) = app.auth_failures.blocked(&ip, now) {
+                return Err(no_headers(Failure::TooManyRequests { retry_after }));
+            }
+            match presented {
+                Credential::Key(key) => Some((key, ip)),
+                _ => {
+                    app.auth_failures.record(&ip, now);
+                    None
+                }
+            }
+        }
+    };
+    let Some((key, ip)) = key else {
+        return Err(no_headers(Failure::Unauthorized));
+    };
+    let digest = KeyDigest::of(key.expose());
+    drop(key);
+    let partner = within(id, deadline, budget, app.store.partner_for_key(&digest))
+        .await
+        .map_err(no_headers)?;
+    let Some(partner) = partner else {
+        app.auth_failures.record(&ip, now);
+        return Err(no_headers(Failure::Unauthorized));
+    };
+
+    // 2. The partner's rolling-hour budget (custom ranges have their own).
+    let query_string = request.uri.query().unwrap_or("");
+    let limiter = if is_custom_range(query_string) {
+        &app.custom_range_budget
+    } else {
+        &app.partner_budget
+    };
+    let decision = limiter.acquire(&partner, now);
+    let headers = if limiter.enabled() { rate_headers(&decision) } else { HeaderMap::new() };
+    let fail = |f: Failure| (f, headers.clone());
+    if !decision.allowed {
+        return Err(fail(Failure::TooManyRequests { retry_after: decision.retry_after }));
+    }
+
+    // 3. Validation: exactly the shared validator's errors.
+    let path = request.uri.path();
+    let segment = path
+        .strip_prefix(ANALYTICS_PREFIX)
+        .and_then(|rest| rest.strip_suffix(ANALYTICS_SUFFIX))
+        .unwrap_or_default();
+    let segment = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+    let validation = validate_request(&segment, query_string);
+    let query = validation.into_result().map_err(|fields| fail(Failure::BadRequest(fields)))?;
+
+    // 4–6. The campaign: exists, is the partner's, was launched.
+    let campaign = within(id, deadline, budget, app.store.campaign(query.campaign_id()))
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| fail(Failure::CampaignNotFound))?;
+    if campaign.partner_id != partner {
+        return Err(fail(Failure::Forbidden));
+    }
+    if campaign.status == CampaignStatus::Draft {
+        return Err(fail(Failure::Draft));
+    }
+
+    // 7–8. The window.
+    let now_data = app.clock.now();
+    let plan = plan(query.period(), now_data).ok_or_else(|| {
+        tracing::error!(request_id = %id.0, "window out of the representable calendar");
+        fail(Failure::Internal)
+    })?;
+    let window_query = plan.window_query(&query);
+    let answer = within(id, deadline, budget, app.store.window(campaign.id, &window_query))
+        .await
+        .map_err(fail)?;
+    if answer.summary.instances == 0 {
+        return Err(fail(Failure::NoData(format!(
+            "No analytics data available for the specified time period ({} to {}).",
+            plan.start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            plan.end.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        ))));
+    }
+    let body = response(&query, &plan, &answer, meta(app, id));
+    let mut response = json_response(StatusCode::OK, &body);
+    response.headers_mut().extend(headers);
+    Ok(response)
+}

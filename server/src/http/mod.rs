@@ -1,0 +1,178 @@
+//! The HTTP layer: routes, middleware and the app state. It knows the [`Store`]
+//! interface and nothing of SQL.
+//!
+//! Layers, outermost first: [`observe::observe`] (request id, log line), CORS,
+//! [`observe::catch_panics`], compression, then the routes.
+
+mod analytics;
+pub mod auth;
+pub mod envelope;
+pub mod observe;
+pub mod rate_limit;
+mod static_files;
+
+use crate::clock::Clock;
+use crate::store::Store;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{middleware, Extension, Router};
+use envelope::Failure;
+use observe::{meta, RequestId};
+use rate_limit::RollingLimiter;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::cors::{Any, CorsLayer};
+use uuid::Uuid;
+
+/// The OpenAPI description of the API, as committed in `server/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
+
+/// The analytics endpoint's path prefix and suffix around the campaign id.
+pub const ANALYTICS_PREFIX: &str = "/api/partner/v1/campaigns/";
+pub const ANALYTICS_SUFFIX: &str = "/analytics";
+
+/// Settings of a running server (the `serve` flags).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub clock: Clock,
+    /// Requests per rolling hour per partner (0: unlimited).
+    pub rate_limit: u32,
+    /// The same for custom_range requests, which have their own budget.
+    pub custom_range_rate_limit: u32,
+    /// Failed authentications allowed per client address per `auth_failure_window`
+    /// (0: unlimited).
+    pub auth_failure_limit: u32,
+    pub auth_failure_window: Duration,
+    /// The deadline of the store work of one request; past it the answer is a 504.
+    pub query_deadline: Duration,
+    /// The built dashboard, served at `/`.
+    pub static_dir: Option<PathBuf>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            clock: Clock::System,
+            rate_limit: 150,
+            custom_range_rate_limit: 300,
+            auth_failure_limit: 30,
+            auth_failure_window: Duration::from_secs(600),
+            query_deadline: Duration::from_secs(5),
+            static_dir: None,
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Clock,
+    pub partner_budget: RollingLimiter<Uuid>,
+    pub custom_range_budget: RollingLimiter<Uuid>,
+    pub auth_failures: RollingLimiter<IpAddr>,
+    pub query_deadline: Duration,
+    static_files: Option<static_files::StaticFiles>,
+}
+
+/// The whole application: routes and layers.
+pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
+    let state = Arc::new(AppState {
+        store,
+        clock: config.clock,
+        partner_budget: RollingLimiter::new(config.rate_limit, 3600),
+        custom_range_budget: RollingLimiter::new(config.custom_range_rate_limit, 3600),
+        auth_failures: RollingLimiter::new(
+            config.auth_failure_limit,
+            config.auth_failure_window.as_secs(),
+        ),
+        query_deadline: config.query_deadline,
+        static_files: config.static_dir.map(static_files::StaticFiles::new),
+    });
+
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, observe::X_REQUEST_ID.clone(), header::CONTENT_TYPE])
+        .expose_headers([
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+            header::RETRY_AFTER,
+            observe::X_REQUEST_ID.clone(),
+        ])
+        .max_age(Duration::from_secs(600));
+
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/api/partner/v1/openapi.json", get(openapi))
+        .route("/api/partner/v1/campaigns/{campaign_id}/analytics", get(analytics::handle))
+        // An empty campaign id must reach the validator (`required`), not the 404.
+        .route("/api/partner/v1/campaigns//analytics", get(analytics::handle))
+        .route("/api", axum::routing::any(no_such_endpoint))
+        .route("/api/{*rest}", axum::routing::any(no_such_endpoint))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(fallback)
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe::catch_panics))
+        .layer(cors)
+        .layer(middleware::from_fn(observe::observe))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then finishes the
+/// requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Liveness: the process answers HTTP.
+async fn health() -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        r#"{"status":"ok"}"#,
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        OPENAPI_JSON,
+    )
+        .into_response()
+}
+
+async fn no_such_endpoint(State(app): State<Arc<AppState>>, Extension(id): Extension<RequestId>) -> Response {
+    Failure::NoSuchEndpoint.into_response(meta(&app, &id))
+}
+
+async fn method_not_allowed(State(app): State<Arc<AppState>>, Extension(id): Extension<RequestId>) -> Response {
+    Failure::MethodNotAllowed.into_response(meta(&app, &id))
+}
+
+/// Anything no route matched: the dashboard (with its SPA fallback) when one is
+/// served, else the JSON 404; other methods than GET/HEAD get the JSON 405.
+async fn fallback(State(app): State<Arc<AppState>>, Extension(id): Extension<RequestId>, request: Request) -> Response {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return Failure::MethodNotAllowed.into_response(meta(&app, &id));
+    }
+    match &app.static_files {
+        Some(files) => match files.serve(request).await {
+            Some(response) => response,
+            None => Failure::NoSuchEndpoint.into_response(meta(&app, &id)),
+        },
+        None => Failure::NoSuchEndpoint.into_response(meta(&app, &id)),
+    }
+}
