@@ -1,0 +1,223 @@
+//! The connection panel: which API to ask, and with which secret key.
+//!
+//! The key is checked as it is typed with the shared validator (`SecretKey::parse`), shown
+//! masked unless the user asks, kept per [`storage`], and only ever leaves the page in
+//! the `Authorization` header of requests to the base URL shown here.
+
+use crate::contract::KeyMode;
+use leptos::prelude::*;
+
+use super::app::Dash;
+use super::storage::{self, KeyPlace};
+
+/// Checks an API base URL as typed. Empty means the page's own `origin`. The result has
+/// no trailing slash, so paths can be appended.
+///
+/// ```
+/// use campaign_analytics::ui::connection::check_base_url;
+/// let origin = "http://127.0.0.1:8080";
+/// assert_eq!(check_base_url("", origin).unwrap(), origin);
+/// assert_eq!(check_base_url(" https://api.example.com/ ", origin).unwrap(), "https://api.example.com");
+/// assert!(check_base_url("api.example.com", origin).is_err());
+/// assert!(check_base_url("https://user:pw@api.example.com", origin).is_err());
+/// ```
+pub fn check_base_url(text: &str, origin: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return if origin.is_empty() {
+            Err("Enter the API base URL, e.g. https://api.example.com".to_owned())
+        } else {
+            Ok(origin.to_owned())
+        };
+    }
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| "The API base URL must start with https:// or http://".to_owned())?;
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("The API base URL cannot contain spaces".to_owned());
+    }
+    if text.contains(['?', '#']) {
+        return Err("The API base URL cannot have a query (?) or fragment (#)".to_owned());
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("The API base URL cannot contain a user name or password".to_owned());
+    }
+    let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            authority
+        }
+    });
+    if host.is_empty() {
+        return Err("The API base URL needs a host name".to_owned());
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
+/// The base URL and key inputs, with the key's storage choices.
+#[component]
+pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
+    let reveal = RwSignal::new(false);
+
+    // Keep the key where the user chose, and only a key of the right shape.
+    Effect::new(move |_| {
+        let place = dash.key_place.get();
+        match dash.key_checked() {
+            Ok(key) => storage::save_key(key.expose(), place),
+            Err(_) => storage::forget_key(),
+        }
+    });
+    // Remember a base URL other than the page's origin.
+    Effect::new(move |_| {
+        let origin = dash.origin.get_value();
+        match dash.base_url_checked() {
+            Ok(url) if url == origin => storage::save_base_url(None),
+            Ok(url) => storage::save_base_url(Some(&url)),
+            Err(_) => {}
+        }
+    });
+
+    let base_error = move || dash.base_url_checked().err();
+    let key_error = move || {
+        if dash.key_rejected.get() {
+            return Some(
+                "The API did not accept this key (401). Paste it again from your partner settings."
+                    .to_owned(),
+            );
+        }
+        if dash.key.with(|k| k.trim().is_empty()) {
+            return None;
+        }
+        dash.key_checked().err().map(|e| e.message)
+    };
+    let mode = move || dash.key_mode();
+    let forget = move |_| {
+        storage::forget_key();
+        dash.key.set(String::new());
+        dash.key_place.set(KeyPlace::Session);
+        dash.key_rejected.set(false);
+        dash.focus_key();
+    };
+    let target = move || dash.base_url_checked().unwrap_or_else(|_| "the API".to_owned());
+
+    view! {
+        <section class="panel" aria-labelledby="connection-title">
+            <h2 id="connection-title">"Connection"</h2>
+            <div class="field">
+                <label for="api-base-url">"API base URL"</label>
+                <input
+                    id="api-base-url"
+                    type="url"
+                    data-testid="api-base-url"
+                    inputmode="url"
+                    autocomplete="url"
+                    spellcheck="false"
+                    placeholder=move || dash.origin.get_value()
+                    prop:value=move || dash.base_url.get()
+                    aria-invalid=move || base_error().is_some().to_string()
+                    aria-describedby="api-base-url-help"
+                    on:input=move |ev| dash.base_url.set(event_target_value(&ev))
+                />
+                <p class="help" id="api-base-url-help">"Leave empty to use this page's own server."</p>
+                {move || base_error().map(|e| view! {
+                    <p class="field-error" data-testid="field-error-base_url" role="alert">{e}</p>
+                })}
+            </div>
+            <div class="field">
+                <div class="label-row">
+                    <label for="api-key">"Secret key"</label>
+                    {move || mode().map(|m| match m {
+                        KeyMode::Live => view! { <span class="badge badge-live" data-testid="key-mode">"Live"</span> },
+                        KeyMode::Test => view! { <span class="badge badge-test" data-testid="key-mode">"Test"</span> },
+                    })}
+                </div>
+                <div class="input-with-button">
+                    <input
+                        id="api-key"
+                        node_ref=dash.key_input
+                        type=move || if reveal.get() { "text" } else { "password" }
+                        data-testid="api-key"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        placeholder="sk_live_… or sk_test_…"
+                        prop:value=move || dash.key.get()
+                        aria-invalid=move || key_error().is_some().to_string()
+                        aria-describedby="api-key-help"
+                        on:input=move |ev| {
+                            dash.key.set(event_target_value(&ev));
+                            dash.key_rejected.set(false);
+                        }
+                    />
+                    <button
+                        type="button"
+                        class="button ghost"
+                        aria-pressed=move || reveal.get().to_string()
+                        aria-controls="api-key"
+                        on:click=move |_| reveal.update(|r| *r = !*r)
+                    >
+                        {move || if reveal.get() { "Hide" } else { "Show" }}
+                    </button>
+                </div>
+                {move || key_error().map(|e| view! {
+                    <p class="field-error" data-testid="field-error-key" role="alert">{e}</p>
+                })}
+                <p class="help" id="api-key-help">
+                    "Sent only in the Authorization header of requests to " <span class="mono">{target}</span> "."
+                </p>
+                <div class="key-actions">
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            data-testid="remember-key"
+                            prop:checked=move || dash.key_place.get() == KeyPlace::Device
+                            on:change=move |ev| {
+                                dash.key_place.set(if event_target_checked(&ev) {
+                                    KeyPlace::Device
+                                } else {
+                                    KeyPlace::Session
+                                })
+                            }
+                        />
+                        "Remember on this device"
+                    </label>
+                    <button type="button" class="button ghost small" data-testid="forget-key" on:click=forget>
+                        "Forget key"
+                    </button>
+                </div>
+                <Show when=move || dash.key_place.get() == KeyPlace::Device>
+                    <p class="warning" role="note">
+                        "The key is now saved in this browser: anyone who uses this browser profile can read it and query your data. Only remember it on a device you alone use."
+                    </p>
+                </Show>
+                <Show when=move || dash.key_place.get() == KeyPlace::Session>
+                    <p class="help">"Kept for this tab only, until you close it."</p>
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let o = "https://dash.example.com";
+        assert_eq!(check_base_url("http://127.0.0.1:8080", o).unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            check_base_url("https://gw.example.com/analytics/", o).unwrap(),
+            "https://gw.example.com/analytics"
+        );
+        assert!(check_base_url("ftp://x", o).is_err());
+        assert!(check_base_url("https://", o).is_err());
+        assert!(check_base_url("https://:8080", o).is_err());
+        assert!(check_base_url("https://a.example.com?x=1", o).is_err());
+        assert!(check_base_url("https://a b.example.com", o).is_err());
+        assert!(check_base_url("", "").is_err());
+    }
+}

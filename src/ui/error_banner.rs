@@ -1,0 +1,86 @@
+//! The request-level error: what happened, what to do, and the request id to quote to
+//! support (with a copy button). The words come from [`messages::explain`].
+
+use crate::api::client::Failure;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+use super::messages::{self, Context};
+use super::browser;
+
+/// The banner for the current failure; nothing when there is none.
+#[component]
+pub fn ErrorBanner(
+    /// The failure to explain.
+    #[prop(into)]
+    failure: Signal<Option<Arc<Failure>>>,
+    /// The API base URL the request went to (named in network messages).
+    #[prop(into)]
+    base_url: Signal<String>,
+    /// Runs the same query again (offered when it may help).
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    move || {
+        let failure = failure.get()?;
+        let copied = RwSignal::new(false);
+        let base = base_url.get();
+        let e = messages::explain(
+            &failure,
+            Context {
+                base_url: &base,
+                now: browser::now_secs(),
+            },
+        );
+        let request_id = failure.request_id.clone();
+        let status = failure
+            .status
+            .map(|s| format!("HTTP {s}"))
+            .unwrap_or_else(|| "No HTTP answer".to_owned());
+        let copy = {
+            let request_id = request_id.clone();
+            move |_| {
+                let request_id = request_id.clone();
+                leptos::task::spawn_local(async move {
+                    copied.set(browser::copy_text(&request_id).await);
+                });
+            }
+        };
+        let details = e
+            .details
+            .map(|d| view! { <p class="banner-details">"Details from the server: " {d}</p> });
+        let retry = e.retry.then(|| {
+            view! {
+                <button type="button" class="button secondary" on:click=move |_| on_retry.run(())>
+                    "Try again"
+                </button>
+            }
+        });
+        Some(view! {
+            <div class="banner banner-error" role="alert" data-testid="error-banner">
+                <div class="banner-body">
+                    <h2 class="banner-title">{e.title}</h2>
+                    <p class="banner-message">{e.message}</p>
+                    {details}
+                    <p class="banner-meta">
+                        <span class="banner-status">{status}</span>
+                        " · Request id "
+                        <code data-testid="request-id">{request_id}</code>
+                        <button
+                            type="button"
+                            class="copy"
+                            aria-label="Copy the request id"
+                            title="Copy the request id"
+                            on:click=copy
+                        >
+                            <span aria-hidden="true">"⧉"</span>
+                        </button>
+                        <span class="copied" role="status">
+                            {move || copied.get().then_some("Copied")}
+                        </span>
+                    </p>
+                </div>
+                {retry}
+            </div>
+        })
+    }
+}
