@@ -4,7 +4,7 @@
 //! `X-RateLimit-*` headers of the budget the request drew on.
 
 use super::auth::{credential, Credential};
-use super::envelope::{json_response, Failure};
+use super::envelope::Failure;
 use super::observe::{meta, RequestId};
 use super::rate_limit::Decision;
 use super::{AppState, ANALYTICS_PREFIX, ANALYTICS_SUFFIX};
@@ -12,8 +12,8 @@ use crate::analytics::{plan, response};
 use crate::store::{CampaignStatus, KeyDigest, StoreError};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use campaign_analytics::contract::validate_request;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -185,7 +185,12 @@ async fn answer(
         ))));
     }
     let body = response(&query, &plan, &answer, meta(app, id));
-    let mut response = json_response(StatusCode::OK, &body);
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        super::json::analytics_body(&body),
+    )
+        .into_response();
     response.headers_mut().extend(headers);
     Ok(response)
 }

@@ -7,6 +7,7 @@
 mod analytics;
 pub mod auth;
 pub mod envelope;
+pub mod json;
 pub mod observe;
 pub mod rate_limit;
 mod static_files;

@@ -42,18 +42,26 @@ CREATE TABLE campaigns (
     -- Bumped by every import that adds instances: readers reload only what changed.
     revision INTEGER NOT NULL DEFAULT 0
 );
+-- Clustered by campaign and time: a campaign's instances are one range, read in one pass.
 CREATE TABLE instances (
-    id                INTEGER PRIMARY KEY,
-    uuid              BLOB NOT NULL UNIQUE CHECK (length(uuid) = 16),
     campaign          INTEGER NOT NULL REFERENCES campaigns(id),
+    ts_us             INTEGER NOT NULL,
+    uuid              BLOB NOT NULL CHECK (length(uuid) = 16),
     insider           BLOB NOT NULL CHECK (length(insider) = 16),
     -- NULL exactly for non-purchases, which have no revenue.
     purchased_insider BLOB CHECK (purchased_insider IS NULL OR length(purchased_insider) = 16),
-    ts_us             INTEGER NOT NULL,
     revenue_cents     INTEGER NOT NULL CHECK (revenue_cents >= 0),
-    CHECK (purchased_insider IS NOT NULL OR revenue_cents = 0)
-);
-CREATE INDEX instances_by_campaign_time ON instances (campaign, ts_us);
+    CHECK (purchased_insider IS NOT NULL OR revenue_cents = 0),
+    PRIMARY KEY (campaign, ts_us, uuid)
+) WITHOUT ROWID;
+-- The uniqueness of instance ids, and where each instance is. A table of its own rather
+-- than a UNIQUE index on instances.uuid so that an import can fill it in id order:
+-- random-order inserts into an id index made imports three times slower.
+CREATE TABLE instance_ids (
+    uuid     BLOB PRIMARY KEY CHECK (length(uuid) = 16),
+    campaign INTEGER NOT NULL,
+    ts_us    INTEGER NOT NULL
+) WITHOUT ROWID;
 "#];
 
 /// Everything the read side needs, immutable once built.
@@ -90,13 +98,16 @@ impl SqliteStore {
         let conn = Connection::open(path)
             .map_err(|e| StoreError(format!("cannot open database {path}: {e}")))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Larger pages: fewer B-tree levels and splits for tables of millions of rows.
+        // Only takes effect when the file is created.
+        conn.execute_batch("PRAGMA page_size = 16384;")?;
         // WAL lets a server read while an `import` writes; NORMAL is durable across
         // application crashes, which is what an analytics store needs.
         if path != ":memory:" {
             conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         }
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -262144;",
         )?;
         migrate(&conn)?;
@@ -393,64 +404,111 @@ fn import_in(tx: &rusqlite::Transaction<'_>, batch: &ImportBatch) -> Result<Impo
         }
     }
 
-    let mut touched: HashSet<i64> = HashSet::new();
+    // Every instance's campaign row, or the error naming the first unknown one.
+    let mut campaigns_of = Vec::with_capacity(batch.instances.len());
+    for (i, rec) in batch.instances.iter().enumerate() {
+        let campaign = *campaign_rows.get(&rec.campaign_id).ok_or_else(|| {
+            ImportError::at(
+                format!("instances[{i}].campaign_id"),
+                "unknown campaign: not in the file nor in the database",
+            )
+        })?;
+        campaigns_of.push(campaign);
+    }
+
+    // Ids first, in id order (duplicates within the file are then neighbours).
+    let mut by_id: Vec<(Uuid, usize)> = batch
+        .instances
+        .iter()
+        .enumerate()
+        .map(|(i, rec)| (rec.row.instance_id, i))
+        .collect();
+    by_id.sort_unstable();
+    for pair in by_id.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(ImportError::at(
+                format!("instances[{}].instance_id", pair[0].1.max(pair[1].1)),
+                "duplicate id: another instance of the file has it",
+            ));
+        }
+    }
+    let mut already_stored = vec![false; batch.instances.len()];
     {
-        let mut insert = tx
+        let mut claim = tx
+            .prepare("INSERT INTO instance_ids (uuid, campaign, ts_us) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+            .map_err(db_error(""))?;
+        let mut stored = tx
             .prepare(
-                "INSERT INTO instances (uuid, campaign, insider, purchased_insider, ts_us, revenue_cents)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (uuid) DO NOTHING",
+                "SELECT i.campaign, i.insider, i.purchased_insider, i.ts_us, i.revenue_cents
+                 FROM instance_ids d JOIN instances i
+                   ON i.campaign = d.campaign AND i.ts_us = d.ts_us AND i.uuid = d.uuid
+                 WHERE d.uuid = ?1",
             )
             .map_err(db_error(""))?;
-        let mut existing = tx
-            .prepare(
-                "SELECT campaign, insider, purchased_insider, ts_us, revenue_cents FROM instances WHERE uuid = ?1",
-            )
-            .map_err(db_error(""))?;
-        for (i, rec) in batch.instances.iter().enumerate() {
-            let campaign = *campaign_rows.get(&rec.campaign_id).ok_or_else(|| {
-                ImportError::at(
-                    format!("instances[{i}].campaign_id"),
-                    "unknown campaign: not in the file nor in the database",
-                )
-            })?;
-            let row = &rec.row;
-            let purchased = row.purchased_insider_id.as_ref().map(|u| &u.as_bytes()[..]);
-            let inserted = insert
-                .execute(params![
-                    row.instance_id.as_bytes(),
-                    campaign,
-                    row.insider_id.as_bytes(),
-                    purchased,
-                    row.timestamp_us,
-                    row.revenue_cents
-                ])
-                .map_err(|e| ImportError::at(format!("instances[{i}]"), format!("database error: {e}")))?;
-            if inserted == 1 {
-                touched.insert(campaign);
-                stats.instances += 1;
+        for &(id, i) in &by_id {
+            let row = &batch.instances[i].row;
+            let at = || format!("instances[{i}].instance_id");
+            let claimed = claim
+                .execute(params![id.as_bytes(), campaigns_of[i], row.timestamp_us])
+                .map_err(|e| ImportError::at(at(), format!("database error: {e}")))?;
+            if claimed == 1 {
                 continue;
             }
             type Stored = (i64, Vec<u8>, Option<Vec<u8>>, i64, i64);
-            let stored: Stored = existing
-                .query_row(params![row.instance_id.as_bytes()], |r| {
+            let found: Stored = stored
+                .query_row(params![id.as_bytes()], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })
-                .map_err(|e| ImportError::at(format!("instances[{i}]"), format!("database error: {e}")))?;
-            let same = stored
+                .map_err(|e| ImportError::at(at(), format!("database error: {e}")))?;
+            let same = found
                 == (
-                    campaign,
+                    campaigns_of[i],
                     row.insider_id.as_bytes().to_vec(),
-                    purchased.map(<[u8]>::to_vec),
+                    row.purchased_insider_id.map(|u| u.as_bytes().to_vec()),
                     row.timestamp_us,
                     row.revenue_cents,
                 );
             if !same {
                 return Err(ImportError::at(
-                    format!("instances[{i}].instance_id"),
+                    at(),
                     "duplicate id: a different instance with this id is already stored",
                 ));
             }
+            already_stored[i] = true;
             stats.unchanged += 1;
+        }
+    }
+
+    // Then the instances, in the table's own (campaign, time) order: its B-tree grows
+    // at the end instead of splitting pages all over.
+    let mut by_time: Vec<(i64, i64, usize)> = (0..batch.instances.len())
+        .filter(|&i| !already_stored[i])
+        .map(|i| (campaigns_of[i], batch.instances[i].row.timestamp_us, i))
+        .collect();
+    by_time.sort_unstable();
+    let mut touched: HashSet<i64> = HashSet::new();
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO instances (campaign, ts_us, uuid, insider, purchased_insider, revenue_cents)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(db_error(""))?;
+        for &(campaign, ts_us, i) in &by_time {
+            let row = &batch.instances[i].row;
+            let purchased = row.purchased_insider_id.as_ref().map(|u| &u.as_bytes()[..]);
+            insert
+                .execute(params![
+                    campaign,
+                    ts_us,
+                    row.instance_id.as_bytes(),
+                    row.insider_id.as_bytes(),
+                    purchased,
+                    row.revenue_cents
+                ])
+                .map_err(|e| ImportError::at(format!("instances[{i}]"), format!("database error: {e}")))?;
+            touched.insert(campaign);
+            stats.instances += 1;
         }
     }
     {

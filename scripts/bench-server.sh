@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Benchmark of the reference server (server/README.md, "Benchmark").
+#
+# Builds the server in release, generates one campaign of 1,000,000 instances
+# (`campaign-analytics-server generate`), times its import, serves it on 127.0.0.1 and
+# measures with wrk, in one run: /healthz, then analytics requests (per_month and a
+# 366-day custom_range, page 1 and a deep page, limit 100). Prints throughput, p50,
+# p99, the ratio to /healthz, and whether each budget is met (exit status 1 if not).
+#
+# Knobs (environment): INSTANCES (1000000), DURATION (10s per scenario),
+# CONNECTIONS (16), THREADS (2), NOW (the pinned clock).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+INSTANCES="${INSTANCES:-1000000}"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-16}"
+THREADS="${THREADS:-2}"
+NOW="${NOW:-2026-06-15T12:30:00Z}"
+# Budgets of the issue.
+P99_BUDGET_MS=10
+RATIO_BUDGET=0.30
+IMPORT_BUDGET=200000
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+if ! command -v wrk >/dev/null; then
+  say "installing wrk"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+say "building the server (release)"
+cargo build --release --quiet -p campaign-analytics-server
+BIN="${CARGO_TARGET_DIR:-target}/release/campaign-analytics-server"
+
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say "generating a campaign of $INSTANCES instances"
+"$BIN" generate --instances "$INSTANCES" --seed 7 --now "$NOW" --out "$WORK/big.json" > "$WORK/generated.txt"
+KEY="$(awk '/^key /{print $2}' "$WORK/generated.txt")"
+CAMPAIGN="$(awk '/^campaign /{print $2}' "$WORK/generated.txt")"
+say "fixture: $(du -h "$WORK/big.json" | cut -f1)"
+
+say "importing it"
+"$BIN" import --db "$WORK/bench.db" "$WORK/big.json" | tee "$WORK/import.txt" >&2
+IMPORT_RATE="$(sed -n 's/.*: \([0-9]*\) instances\/s$/\1/p' "$WORK/import.txt")"
+rm -f "$WORK/big.json"
+
+say "starting the server"
+# A budget far above what the run can spend keeps the rate limiter on the request path.
+"$BIN" serve --db "$WORK/bench.db" --addr 127.0.0.1:0 --now "$NOW" \
+  --rate-limit 1000000000 --custom-range-rate-limit 1000000000 \
+  > "$WORK/server.out" 2> "$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 600); do
+  grep -q '^listening on ' "$WORK/server.out" 2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+BASE="$(sed -n 's/^listening on //p' "$WORK/server.out" | head -1)"
+[ -n "$BASE" ] || { echo "the server did not start" >&2; exit 1; }
+
+API="$BASE/api/partner/v1/campaigns/$CAMPAIGN/analytics"
+TODAY="${NOW%%T*}"
+YEAR_AGO="$(date -u -d "$TODAY - 365 days" +%F)"
+MONTH_Q="time_frame=per_month&limit=100"
+RANGE_Q="time_frame=custom_range&start_date=$YEAR_AGO&end_date=$TODAY&limit=100"
+
+# The deep page: 90% of the way through the window.
+total_pages() {
+  curl -sf -H "Authorization: Bearer $KEY" "$API?$1" | sed -n 's/.*"totalPages":\([0-9]*\).*/\1/p'
+}
+MONTH_DEEP=$(( $(total_pages "$MONTH_Q") * 9 / 10 ))
+RANGE_DEEP=$(( $(total_pages "$RANGE_Q") * 9 / 10 ))
+
+# wrk's "Latency Distribution" values in ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
+    printf "%.2f", n }'
+}
+
+RESULTS="$WORK/results.tsv"
+: > "$RESULTS"
+run() {
+  local name="$1" url="$2"
+  say "wrk: $name ($DURATION, $CONNECTIONS connections, $THREADS threads)"
+  # A short warm-up, then the measured run.
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $KEY" "$url" > /dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $KEY" "$url" > "$WORK/wrk.txt"
+  local rps p50 p99 errors
+  rps="$(awk '/^Requests\/sec:/{print $2}' "$WORK/wrk.txt")"
+  p50="$(to_ms "$(awk '$1=="50%"{print $2}' "$WORK/wrk.txt")")"
+  p99="$(to_ms "$(awk '$1=="99%"{print $2}' "$WORK/wrk.txt")")"
+  errors="$(awk '/Non-2xx or 3xx responses:/{print $NF}' "$WORK/wrk.txt")"
+  if [ -n "$errors" ]; then echo "$name: $errors non-2xx responses" >&2; cat "$WORK/wrk.txt" >&2; exit 1; fi
+  printf '%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" >> "$RESULTS"
+}
+
+run "healthz" "$BASE/healthz"
+run "per_month page 1" "$API?$MONTH_Q"
+run "per_month page $MONTH_DEEP" "$API?$MONTH_Q&page=$MONTH_DEEP"
+run "custom_range 366 d page 1" "$API?$RANGE_Q"
+run "custom_range 366 d page $RANGE_DEEP" "$API?$RANGE_Q&page=$RANGE_DEEP"
+run "healthz (again)" "$BASE/healthz"
+
+echo
+echo "Campaign Analytics server benchmark: $INSTANCES instances in one campaign, limit 100,"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on 127.0.0.1, $(nproc) cores, clock pinned at $NOW"
+echo
+awk -F'\t' -v p99b="$P99_BUDGET_MS" -v rb="$RATIO_BUDGET" '
+  NR == FNR { if ($1 ~ /^healthz/) { h += $2; hn++ } ; next }
+  FNR == 1 {
+    health = h / hn
+    printf "%-30s %12s %9s %9s %9s  %s\n", "scenario", "req/s", "p50 ms", "p99 ms", "ratio", "budgets (p99 <= " p99b " ms, ratio >= " rb ")"
+  }
+  {
+    ratio = $2 / health
+    if ($1 ~ /^healthz/) { verdict = "(reference)"; printf "%-30s %12.0f %9.2f %9.2f %9s  %s\n", $1, $2, $3, $4, "-", verdict; next }
+    ok = ($4 <= p99b && ratio >= rb) ? "met" : "NOT MET"
+    if (ok != "met") failed = 1
+    printf "%-30s %12.0f %9.2f %9.2f %9.2f  %s\n", $1, $2, $3, $4, ratio, ok
+  }
+  END { exit failed }
+' "$RESULTS" "$RESULTS" && ANALYTICS_OK=1 || ANALYTICS_OK=0
+echo
+if [ "${IMPORT_RATE:-0}" -ge "$IMPORT_BUDGET" ]; then IMPORT_VERDICT="met"; else IMPORT_VERDICT="NOT MET"; fi
+printf 'import: %s instances/s (budget >= %s): %s\n' "$IMPORT_RATE" "$IMPORT_BUDGET" "$IMPORT_VERDICT"
+echo "(ratio: analytics req/s over the mean /healthz req/s of the same run)"
+[ "$ANALYTICS_OK" = 1 ] && [ "$IMPORT_VERDICT" = met ]
