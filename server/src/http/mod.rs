@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub rate_limit: u32,
     /// The same for custom_range requests, which have their own budget.
     pub custom_range_rate_limit: u32,
+    /// The rolling window of both budgets: an hour (shorter only in tests).
+    pub rate_limit_window: Duration,
     /// Failed authentications allowed per client address per `auth_failure_window`
     /// (0: unlimited).
     pub auth_failure_limit: u32,
@@ -62,6 +64,7 @@ impl Default for ServerConfig {
             clock: Clock::System,
             rate_limit: 150,
             custom_range_rate_limit: 300,
+            rate_limit_window: Duration::from_secs(3600),
             auth_failure_limit: 30,
             auth_failure_window: Duration::from_secs(600),
             query_deadline: Duration::from_secs(5),
@@ -86,8 +89,11 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
     let state = Arc::new(AppState {
         store,
         clock: config.clock,
-        partner_budget: RollingLimiter::new(config.rate_limit, 3600),
-        custom_range_budget: RollingLimiter::new(config.custom_range_rate_limit, 3600),
+        partner_budget: RollingLimiter::new(config.rate_limit, config.rate_limit_window.as_secs()),
+        custom_range_budget: RollingLimiter::new(
+            config.custom_range_rate_limit,
+            config.rate_limit_window.as_secs(),
+        ),
         auth_failures: RollingLimiter::new(
             config.auth_failure_limit,
             config.auth_failure_window.as_secs(),
