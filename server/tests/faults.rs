@@ -1,0 +1,83 @@
+//! Failures: a store slower than the deadline is a 504, a failing store a 500, and a
+//! panic a 500 — always the JSON envelope with the request id, never a stack trace.
+
+mod common;
+
+use async_trait::async_trait;
+use campaign_analytics_server::store::{CampaignInfo, KeyDigest, Store, StoreError, WindowAnswer, WindowQuery};
+use common::*;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+#[derive(Clone, Copy)]
+enum Fault {
+    Slow,
+    Fail,
+    Panic,
+}
+
+/// The real store, with a fault in `window`.
+struct Faulty {
+    inner: Arc<dyn Store>,
+    fault: Fault,
+}
+
+#[async_trait]
+impl Store for Faulty {
+    async fn partner_for_key(&self, digest: &KeyDigest) -> Result<Option<Uuid>, StoreError> {
+        self.inner.partner_for_key(digest).await
+    }
+    async fn campaign(&self, id: Uuid) -> Result<Option<CampaignInfo>, StoreError> {
+        self.inner.campaign(id).await
+    }
+    async fn window(&self, campaign: Uuid, query: &WindowQuery) -> Result<WindowAnswer, StoreError> {
+        match self.fault {
+            Fault::Slow => {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                self.inner.window(campaign, query).await
+            }
+            Fault::Fail => Err(StoreError("disk on fire (sk_test_SECRETSECRETSECRETSECRETSECRET12)".into())),
+            Fault::Panic => panic!("a bug"),
+        }
+    }
+}
+
+async fn server_with(fault: Fault) -> TestServer {
+    let data = fixture(vec![instance(1, SPRING, "2024-02-29T10:00:00Z", 100)]);
+    let store = Faulty { inner: Arc::new(store_with(&data)), fault };
+    let mut settings = config("2024-03-01T00:30:00Z");
+    settings.query_deadline = Duration::from_millis(200);
+    start_with_store(Arc::new(store), settings).await
+}
+
+#[tokio::test]
+async fn a_slow_query_is_a_504() {
+    let server = server_with(Fault::Slow).await;
+    let started = std::time::Instant::now();
+    let r = analytics(&server, "time_frame=per_day").await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(r.status, 504);
+    assert_eq!(r.body["error"], "Gateway Timeout");
+    assert_eq!(r.body["message"], "Request timeout. Please try again.");
+    assert!(r.body["details"].as_str().unwrap().contains("200 ms"));
+    assert!(r.header("x-ratelimit-remaining").is_some());
+    assert_documented(&openapi(), ANALYTICS_OPENAPI_PATH, &r);
+}
+
+#[tokio::test]
+async fn failures_and_panics_are_500_envelopes() {
+    for fault in [Fault::Fail, Fault::Panic] {
+        let server = server_with(fault).await;
+        let r = analytics(&server, "time_frame=per_day").await;
+        assert_eq!(r.status, 500);
+        assert_eq!(r.body["error"], "Internal Server Error");
+        assert_eq!(r.body["message"], "An unexpected error occurred. Please try again later");
+        assert_eq!(r.body["meta"]["requestId"], r.header("x-request-id").unwrap());
+        let text = r.body.to_string();
+        assert!(!text.contains("fire") && !text.contains("a bug") && !text.contains("SECRET"), "{text}");
+        assert_documented(&openapi(), ANALYTICS_OPENAPI_PATH, &r);
+        // The server goes on.
+        assert_eq!(get(&server, "/healthz", None).await.status, 200);
+    }
+}
