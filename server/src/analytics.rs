@@ -26,7 +26,11 @@ impl Plan {
         WindowQuery {
             start_us: self.start.timestamp_micros(),
             end_us: self.end.timestamp_micros(),
-            bucket_starts_us: self.bucket_starts.iter().map(|t| t.timestamp_micros()).collect(),
+            bucket_starts_us: self
+                .bucket_starts
+                .iter()
+                .map(|t| t.timestamp_micros())
+                .collect(),
             filter: query.purchase(),
             offset: u64::from(query.page() - 1) * u64::from(query.limit()),
             limit: query.limit(),
@@ -54,27 +58,52 @@ pub fn plan(period: Period, now: DateTime<Utc>) -> Option<Plan> {
             let this_hour = now.with_minute(0)?.with_second(0)?.with_nanosecond(0)?;
             let start = this_hour.checked_sub_signed(Duration::hours(23))?;
             let buckets = (0..24).map(|h| start + Duration::hours(h)).collect();
-            Some(Plan { start, end: now, bucket_starts: buckets })
+            Some(Plan {
+                start,
+                end: now,
+                bucket_starts: buckets,
+            })
         }
         Period::PerDay => {
             let first = now.date_naive().checked_sub_signed(Duration::days(29))?;
             let buckets: Vec<_> = first.iter_days().take(30).map(midnight).collect();
-            Some(Plan { start: buckets[0], end: now, bucket_starts: buckets })
+            Some(Plan {
+                start: buckets[0],
+                end: now,
+                bucket_starts: buckets,
+            })
         }
         Period::PerMonth => {
             let this_month = NaiveDate::from_ymd_opt(now.year(), now.month(), 1)?;
             let first = this_month.checked_sub_months(chrono::Months::new(11))?;
             let buckets = (0..12)
-                .map(|m| first.checked_add_months(chrono::Months::new(m)).map(midnight))
+                .map(|m| {
+                    first
+                        .checked_add_months(chrono::Months::new(m))
+                        .map(midnight)
+                })
                 .collect::<Option<Vec<_>>>()?;
-            Some(Plan { start: buckets[0], end: now, bucket_starts: buckets })
+            Some(Plan {
+                start: buckets[0],
+                end: now,
+                bucket_starts: buckets,
+            })
         }
         Period::CustomRange(range) => {
             let days = range.end().signed_duration_since(range.start()).num_days() + 1;
-            let buckets: Vec<_> = range.start().iter_days().take(days as usize).map(midnight).collect();
+            let buckets: Vec<_> = range
+                .start()
+                .iter_days()
+                .take(days as usize)
+                .map(midnight)
+                .collect();
             let after = range.end().succ_opt()?;
             let end = midnight(after) - Duration::microseconds(1);
-            Some(Plan { start: buckets[0], end, bucket_starts: buckets })
+            Some(Plan {
+                start: buckets[0],
+                end,
+                bucket_starts: buckets,
+            })
         }
     }
 }
@@ -115,7 +144,12 @@ fn instance(row: &InstanceRow) -> Instance {
 }
 
 /// The 200 body.
-pub fn response(query: &AnalyticsQuery, plan: &Plan, answer: &WindowAnswer, meta: Meta) -> AnalyticsResponse {
+pub fn response(
+    query: &AnalyticsQuery,
+    plan: &Plan,
+    answer: &WindowAnswer,
+    meta: Meta,
+) -> AnalyticsResponse {
     let series = plan
         .bucket_starts
         .iter()
@@ -135,7 +169,10 @@ pub fn response(query: &AnalyticsQuery, plan: &Plan, answer: &WindowAnswer, meta
             time_frame: query.time_frame(),
             instances: answer.rows.iter().map(instance).collect(),
             summary: summary(answer.summary),
-            window: Some(Window { start: plan.start, end: plan.end }),
+            window: Some(Window {
+                start: plan.start,
+                end: plan.end,
+            }),
             series,
         },
         pagination: Pagination::new(query.page(), query.limit(), answer.matching),
@@ -149,7 +186,9 @@ mod tests {
     use campaign_analytics::contract::DateRange;
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn day(text: &str) -> NaiveDate {
@@ -192,12 +231,22 @@ mod tests {
         assert_eq!(p.end, at("2024-02-29T23:59:59.999999Z"));
         assert_eq!(p.bucket_starts.len(), 29);
         let range = DateRange::new(day("2024-01-01"), day("2024-12-31")).unwrap();
-        assert_eq!(plan(Period::CustomRange(range), Utc::now()).unwrap().bucket_starts.len(), 366);
+        assert_eq!(
+            plan(Period::CustomRange(range), Utc::now())
+                .unwrap()
+                .bucket_starts
+                .len(),
+            366
+        );
     }
 
     #[test]
     fn summary_arithmetic() {
-        let s = summary(Totals { instances: 234, purchases: 70, revenue_cents: 539_700 });
+        let s = summary(Totals {
+            instances: 234,
+            purchases: 70,
+            revenue_cents: 539_700,
+        });
         assert_eq!(s.non_purchase_instances, 164);
         assert_eq!(s.total_revenue, 5397.0);
         assert!((s.conversion_rate - 70.0 / 234.0).abs() < 1e-15);

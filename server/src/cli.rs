@@ -169,7 +169,9 @@ fn import_file(store: &SqliteStore, path: &PathBuf) -> Result<crate::import::Imp
     let text = read_fixture(path)?;
     let batch = parse_fixture(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     drop(text);
-    store.import(&batch).map_err(|e| format!("{}: {e}", path.display()))
+    store
+        .import(&batch)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn import(args: ImportArgs) -> Result<(), String> {
@@ -195,7 +197,10 @@ fn demo_command(args: DemoArgs) -> Result<(), String> {
     }
     let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
     if !store.is_empty().map_err(|e| e.to_string())? {
-        return Err(format!("{} is not empty: demo only fills an empty database", args.db));
+        return Err(format!(
+            "{} is not empty: demo only fills an empty database",
+            args.db
+        ));
     }
     let now = args.now.unwrap_or(Clock::System).now();
     let data = demo::demo(args.seed, args.instances, now);
@@ -205,7 +210,12 @@ fn demo_command(args: DemoArgs) -> Result<(), String> {
 }
 
 fn counter(data: &Generated) -> impl Fn(uuid::Uuid) -> usize + '_ {
-    move |id| data.instances.iter().filter(|r| r.campaign_id == id).count()
+    move |id| {
+        data.instances
+            .iter()
+            .filter(|r| r.campaign_id == id)
+            .count()
+    }
 }
 
 fn generate(args: GenerateArgs) -> Result<(), String> {
@@ -266,11 +276,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             let data = demo::demo(args.demo_seed, 0, now);
             store.refresh().map_err(|e| e.to_string())?;
             let counts = store.instance_counts();
-            demo_text = Some(if data.campaigns.iter().all(|c| counts.contains_key(&c.id)) {
-                data.describe(|id| counts.get(&id).copied().unwrap_or(0))
-            } else {
-                "the database is not empty and holds no demo data of this seed: no demo data added\n".to_owned()
-            });
+            demo_text = Some(
+                if data.campaigns.iter().all(|c| counts.contains_key(&c.id)) {
+                    data.describe(|id| counts.get(&id).copied().unwrap_or(0))
+                } else {
+                    "the database is not empty and holds no demo data of this seed: no demo data added\n".to_owned()
+                },
+            );
         }
     }
     store.refresh().map_err(|e| e.to_string())?;
@@ -287,7 +299,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     };
     if let Some(dir) = &args.static_dir {
         if !dir.join("index.html").is_file() {
-            return Err(format!("--static-dir {}: no index.html there", dir.display()));
+            return Err(format!(
+                "--static-dir {}: no index.html there",
+                dir.display()
+            ));
         }
     }
 

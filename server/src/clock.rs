@@ -29,7 +29,9 @@ impl Clock {
     pub fn pinned_from_rfc3339(text: &str) -> Result<Clock, String> {
         DateTime::parse_from_rfc3339(text)
             .map(|t| Clock::Pinned(t.with_timezone(&Utc).trunc_subsecs(6)))
-            .map_err(|e| format!("--now must be an RFC 3339 instant such as 2026-11-20T14:03:11Z ({e})"))
+            .map_err(|e| {
+                format!("--now must be an RFC 3339 instant such as 2026-11-20T14:03:11Z ({e})")
+            })
     }
 }
 

@@ -78,7 +78,14 @@ struct CampaignPlan {
     growth: f64,
 }
 
-const PARTNERS: [(&str, [(&str, CampaignStatus); 5], (f64, f64)); 3] = [
+/// A demo partner: its name, its campaigns, and the range of their mean revenues.
+type PartnerSpec = (
+    &'static str,
+    [(&'static str, CampaignStatus); 5],
+    (f64, f64),
+);
+
+const PARTNERS: [PartnerSpec; 3] = [
     (
         "Acme Outdoor",
         [
@@ -141,17 +148,26 @@ pub fn demo(seed: u64, instances: usize, now: DateTime<Utc>) -> Generated {
             let days = |lo: i64, hi: i64, rng: &mut ChaCha8Rng| rng.random_range(lo..=hi) * DAY_US;
             let (from, to, weight) = match status {
                 CampaignStatus::Active => (now_us - days(300, HISTORY_DAYS, &mut rng), now_us, 3.0),
-                CampaignStatus::Paused => {
-                    (now_us - days(250, HISTORY_DAYS, &mut rng), now_us - days(14, 60, &mut rng), 1.5)
-                }
-                CampaignStatus::Archived => {
-                    (now_us - HISTORY_DAYS * DAY_US, now_us - days(120, 240, &mut rng), 1.5)
-                }
+                CampaignStatus::Paused => (
+                    now_us - days(250, HISTORY_DAYS, &mut rng),
+                    now_us - days(14, 60, &mut rng),
+                    1.5,
+                ),
+                CampaignStatus::Archived => (
+                    now_us - HISTORY_DAYS * DAY_US,
+                    now_us - days(120, 240, &mut rng),
+                    1.5,
+                ),
                 CampaignStatus::Draft => (now_us, now_us, 0.0),
             };
             let (low, high) = PARTNERS[p].2;
             CampaignPlan {
-                record: CampaignRecord { id, partner_id, name: name.to_owned(), status },
+                record: CampaignRecord {
+                    id,
+                    partner_id,
+                    name: name.to_owned(),
+                    status,
+                },
                 partner: p,
                 share: weight * rng.random_range(0.5..1.5),
                 from,
@@ -190,7 +206,12 @@ pub fn demo(seed: u64, instances: usize, now: DateTime<Utc>) -> Generated {
     }
     // Whatever rounding left over goes to the first campaign.
     for _ in 0..left {
-        records.push(instance(&mut rng, &plans[0], &insiders[plans[0].partner], now_us));
+        records.push(instance(
+            &mut rng,
+            &plans[0],
+            &insiders[plans[0].partner],
+            now_us,
+        ));
     }
 
     Generated {
@@ -200,7 +221,12 @@ pub fn demo(seed: u64, instances: usize, now: DateTime<Utc>) -> Generated {
     }
 }
 
-fn instance(rng: &mut ChaCha8Rng, plan: &CampaignPlan, insiders: &[Uuid], now_us: i64) -> InstanceRecord {
+fn instance(
+    rng: &mut ChaCha8Rng,
+    plan: &CampaignPlan,
+    insiders: &[Uuid],
+    now_us: i64,
+) -> InstanceRecord {
     let span = (plan.to - plan.from).max(1);
     let timestamp_us = loop {
         // A little of every active campaign's traffic is in the last day, so even
@@ -212,7 +238,11 @@ fn instance(rng: &mut ChaCha8Rng, plan: &CampaignPlan, insiders: &[Uuid], now_us
         let trend = (1.0 + plan.growth * u) / (1.0 + plan.growth.max(0.0));
         let t = plan.from + (span as f64 * u) as i64;
         let at = DateTime::from_timestamp_micros(t).unwrap_or_default();
-        let weekend = if at.weekday().number_from_monday() >= 6 { 1.0 } else { 0.85 };
+        let weekend = if at.weekday().number_from_monday() >= 6 {
+            1.0
+        } else {
+            0.85
+        };
         if rng.random::<f64>() < trend * HOURLY[at.hour() as usize] * weekend {
             break t;
         }
@@ -315,7 +345,11 @@ impl Generated {
         }
         out.write_all(b"],\n\"campaigns\": [\n")?;
         for (i, c) in self.campaigns.iter().enumerate() {
-            let sep = if i + 1 < self.campaigns.len() { "," } else { "" };
+            let sep = if i + 1 < self.campaigns.len() {
+                ","
+            } else {
+                ""
+            };
             let record = serde_json::json!({
                 "id": c.id, "partner_id": c.partner_id, "name": c.name, "status": c.status.as_str()
             });
@@ -383,7 +417,9 @@ mod tests {
     use std::collections::HashSet;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-20T14:03:11Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-20T14:03:11Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -411,10 +447,17 @@ mod tests {
         let now_us = now().timestamp_micros();
         for r in &a.instances {
             assert!(!drafts.contains(&r.campaign_id));
-            assert!(r.row.timestamp_us <= now_us && r.row.timestamp_us >= now_us - HISTORY_DAYS * DAY_US);
+            assert!(
+                r.row.timestamp_us <= now_us
+                    && r.row.timestamp_us >= now_us - HISTORY_DAYS * DAY_US
+            );
         }
         // Every active campaign has data in the last 24 hours.
-        for c in a.campaigns.iter().filter(|c| c.status == CampaignStatus::Active) {
+        for c in a
+            .campaigns
+            .iter()
+            .filter(|c| c.status == CampaignStatus::Active)
+        {
             assert!(a
                 .instances
                 .iter()

@@ -157,7 +157,10 @@ pub fn parse_fixture(text: &str) -> Result<ImportBatch, ImportError> {
         let at = |field: &str| format!("partners[{i}].{field}");
         let id = uuid_field(p.id, &at("id"))?;
         if !partner_ids.insert(id) {
-            return Err(ImportError::at(at("id"), "duplicate id: another partner of the file has it"));
+            return Err(ImportError::at(
+                at("id"),
+                "duplicate id: another partner of the file has it",
+            ));
         }
         let name = name_field(p.name, &at("name"))?;
         let mut keys = Vec::new();
@@ -167,7 +170,10 @@ pub fn parse_fixture(text: &str) -> Result<ImportBatch, ImportError> {
             let key = SecretKey::parse(&text).map_err(|e| ImportError::at(&where_, e.message))?;
             let digest = KeyDigest::of(key.expose());
             if keys_seen.insert(digest, i).is_some() {
-                return Err(ImportError::at(where_, "duplicate key: it is already given in this file"));
+                return Err(ImportError::at(
+                    where_,
+                    "duplicate key: it is already given in this file",
+                ));
             }
             keys.push(digest);
         }
@@ -179,15 +185,26 @@ pub fn parse_fixture(text: &str) -> Result<ImportBatch, ImportError> {
         let at = |field: &str| format!("campaigns[{i}].{field}");
         let id = uuid_field(c.id, &at("id"))?;
         if !campaign_ids.insert(id) {
-            return Err(ImportError::at(at("id"), "duplicate id: another campaign of the file has it"));
+            return Err(ImportError::at(
+                at("id"),
+                "duplicate id: another campaign of the file has it",
+            ));
         }
         let partner_id = uuid_field(c.partner_id, &at("partner_id"))?;
         let name = name_field(c.name, &at("name"))?;
         let status_text = string(required(c.status, &at("status"))?, &at("status"))?;
         let status = CampaignStatus::parse(&status_text).ok_or_else(|| {
-            ImportError::at(at("status"), "status must be one of active, paused, archived, draft")
+            ImportError::at(
+                at("status"),
+                "status must be one of active, paused, archived, draft",
+            )
         })?;
-        batch.campaigns.push(CampaignRecord { id, partner_id, name, status });
+        batch.campaigns.push(CampaignRecord {
+            id,
+            partner_id,
+            name,
+            status,
+        });
     }
 
     batch.instances = instances(&raw.instances)?;
@@ -198,7 +215,9 @@ pub fn parse_fixture(text: &str) -> Result<ImportBatch, ImportError> {
 /// reports the first bad one in file order. Duplicate ids are found by the store,
 /// which sorts by id anyway.
 fn instances(raw: &[RawInstance<'_>]) -> Result<Vec<InstanceRecord>, ImportError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let chunk = raw.len().div_ceil(threads).max(1024);
     let parts: Vec<Result<Vec<InstanceRecord>, ImportError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = raw
@@ -250,7 +269,12 @@ fn instance(i: usize, r: &RawInstance<'_>) -> Result<InstanceRecord, ImportError
         Some("true") => true,
         Some("false") => false,
         None => return Err(ImportError::at(at.field("is_purchase"), "is required")),
-        Some(_) => return Err(ImportError::at(at.field("is_purchase"), "is_purchase must be true or false")),
+        Some(_) => {
+            return Err(ImportError::at(
+                at.field("is_purchase"),
+                "is_purchase must be true or false",
+            ))
+        }
     };
     let purchased_insider_id = match (is_purchase, r.purchased_insider_id) {
         (true, None) => {
@@ -282,7 +306,10 @@ fn instance(i: usize, r: &RawInstance<'_>) -> Result<InstanceRecord, ImportError
         Some(raw) => revenue(raw.get()).map_err(|m| ImportError::at(at.field("revenue"), m))?,
     };
     if !is_purchase && revenue_cents != 0 {
-        return Err(ImportError::at(at.field("revenue"), "a non-purchase must have a revenue of 0"));
+        return Err(ImportError::at(
+            at.field("revenue"),
+            "a non-purchase must have a revenue of 0",
+        ));
     }
     Ok(InstanceRecord {
         campaign_id,
@@ -311,7 +338,11 @@ fn required<'a>(raw: Option<&'a RawValue>, at: &str) -> Result<&'a RawValue, Imp
 fn string<'a>(raw: &'a RawValue, at: &str) -> Result<Cow<'a, str>, ImportError> {
     let text = raw.get();
     let bytes = text.as_bytes();
-    if bytes.len() >= 2 && bytes[0] == b'"' && bytes[bytes.len() - 1] == b'"' && !text.contains('\\') {
+    if bytes.len() >= 2
+        && bytes[0] == b'"'
+        && bytes[bytes.len() - 1] == b'"'
+        && !text.contains('\\')
+    {
         return Ok(Cow::Borrowed(&text[1..text.len() - 1]));
     }
     serde_json::from_str::<String>(text)
@@ -350,7 +381,9 @@ pub fn parse_hyphenated_uuid(text: &str) -> Option<Uuid> {
 
 fn timestamp(raw: &RawValue) -> Option<i64> {
     let text = string(raw, "").ok()?;
-    DateTime::parse_from_rfc3339(&text).ok().map(|t| t.timestamp_micros())
+    DateTime::parse_from_rfc3339(&text)
+        .ok()
+        .map(|t| t.timestamp_micros())
 }
 
 /// A revenue exactly as written in the file, in cents: a JSON number, not negative,
@@ -378,7 +411,11 @@ pub fn revenue(text: &str) -> Result<i64, &'static str> {
         None => (mantissa, ""),
     };
     let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if int_part.is_empty() || !all_digits(int_part) || !all_digits(frac_part) || mantissa.ends_with('.') {
+    if int_part.is_empty()
+        || !all_digits(int_part)
+        || !all_digits(frac_part)
+        || mantissa.ends_with('.')
+    {
         return Err(NOT_A_NUMBER);
     }
     // value = digits × 10^(exponent − len(frac)); cents = value × 100.
@@ -390,7 +427,9 @@ pub fn revenue(text: &str) -> Result<i64, &'static str> {
     if negative {
         return Err("revenue must not be negative");
     }
-    let shift = exponent.saturating_sub(frac_part.len() as i64).saturating_add(2);
+    let shift = exponent
+        .saturating_sub(frac_part.len() as i64)
+        .saturating_add(2);
     let (kept, dropped) = if shift >= 0 {
         (digits, "")
     } else {
@@ -422,11 +461,19 @@ pub fn revenue(text: &str) -> Result<i64, &'static str> {
 /// anything else, which the general path then decides.
 fn plain_cents(text: &str) -> Option<i64> {
     let (int_part, frac) = text.split_once('.').unwrap_or((text, ""));
-    if int_part.is_empty() || int_part.len() > 9 || frac.len() > 2 || (text.contains('.') && frac.is_empty()) {
+    if int_part.is_empty()
+        || int_part.len() > 9
+        || frac.len() > 2
+        || (text.contains('.') && frac.is_empty())
+    {
         return None;
     }
     let mut cents: i64 = 0;
-    for b in int_part.bytes().chain(frac.bytes()).chain(std::iter::repeat_n(b'0', 2 - frac.len())) {
+    for b in int_part
+        .bytes()
+        .chain(frac.bytes())
+        .chain(std::iter::repeat_n(b'0', 2 - frac.len()))
+    {
         if !b.is_ascii_digit() {
             return None;
         }
@@ -457,7 +504,21 @@ mod tests {
         ] {
             assert_eq!(revenue(text), Ok(cents), "{text}");
         }
-        for text in ["19.999", "0.001", "1e-3", "-1", "-0.01", "\"1\"", "true", "1.", ".5", "1e", "10000000.01", "1e30", "abc"] {
+        for text in [
+            "19.999",
+            "0.001",
+            "1e-3",
+            "-1",
+            "-0.01",
+            "\"1\"",
+            "true",
+            "1.",
+            ".5",
+            "1e",
+            "10000000.01",
+            "1e30",
+            "abc",
+        ] {
             assert!(revenue(text).is_err(), "{text} accepted");
         }
     }
@@ -475,11 +536,20 @@ mod tests {
 
     fn instance(overrides: &[(&str, &str)]) -> String {
         let mut fields = vec![
-            ("instance_id", "\"33333333-3333-4333-8333-333333333333\"".to_owned()),
+            (
+                "instance_id",
+                "\"33333333-3333-4333-8333-333333333333\"".to_owned(),
+            ),
             ("campaign_id", format!("\"{C}\"")),
-            ("insider_id", "\"44444444-4444-4444-8444-444444444444\"".to_owned()),
+            (
+                "insider_id",
+                "\"44444444-4444-4444-8444-444444444444\"".to_owned(),
+            ),
             ("is_purchase", "true".to_owned()),
-            ("purchased_insider_id", "\"55555555-5555-4555-8555-555555555555\"".to_owned()),
+            (
+                "purchased_insider_id",
+                "\"55555555-5555-4555-8555-555555555555\"".to_owned(),
+            ),
             ("timestamp", "\"2026-11-20T14:03:11Z\"".to_owned()),
             ("revenue", "19.99".to_owned()),
         ];
@@ -506,12 +576,30 @@ mod tests {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("revenue", "-1")], "instances[0].revenue"),
             (&[("revenue", "1.999")], "instances[0].revenue"),
-            (&[("purchased_insider_id", "")], "instances[0].purchased_insider_id"),
-            (&[("purchased_insider_id", "null")], "instances[0].purchased_insider_id"),
-            (&[("is_purchase", "false"), ("purchased_insider_id", "null")], "instances[0].revenue"),
-            (&[("is_purchase", "false"), ("revenue", "0")], "instances[0].purchased_insider_id"),
-            (&[("timestamp", "\"2026-11-20 14:03\"")], "instances[0].timestamp"),
-            (&[("timestamp", "\"2026-02-30T00:00:00Z\"")], "instances[0].timestamp"),
+            (
+                &[("purchased_insider_id", "")],
+                "instances[0].purchased_insider_id",
+            ),
+            (
+                &[("purchased_insider_id", "null")],
+                "instances[0].purchased_insider_id",
+            ),
+            (
+                &[("is_purchase", "false"), ("purchased_insider_id", "null")],
+                "instances[0].revenue",
+            ),
+            (
+                &[("is_purchase", "false"), ("revenue", "0")],
+                "instances[0].purchased_insider_id",
+            ),
+            (
+                &[("timestamp", "\"2026-11-20 14:03\"")],
+                "instances[0].timestamp",
+            ),
+            (
+                &[("timestamp", "\"2026-02-30T00:00:00Z\"")],
+                "instances[0].timestamp",
+            ),
             (&[("instance_id", "\"nope\"")], "instances[0].instance_id"),
             (&[("insider_id", "")], "instances[0].insider_id"),
             (&[("is_purchase", "\"yes\"")], "instances[0].is_purchase"),

@@ -23,16 +23,69 @@ async fn every_status_has_its_envelope_and_is_documented() {
     let server = start(&fixture(spring_instances()), config(NOW)).await;
     let doc = openapi();
     let cases: Vec<(u16, &str, String, Option<&str>)> = vec![
-        (200, "", analytics_path(SPRING, "time_frame=per_day"), Some(ACME_KEY)),
-        (200, "", analytics_path(SPRING, "time_frame=per_day"), Some(ACME_LIVE_KEY)),
-        (400, "Bad Request", analytics_path("nope", "time_frame=weekly&limit=0"), Some(ACME_KEY)),
-        (401, "Unauthorized", analytics_path(SPRING, "time_frame=per_day"), None),
-        (401, "Unauthorized", analytics_path(SPRING, "time_frame=per_day"), Some("sk_test_short")),
-        (401, "Unauthorized", analytics_path(SPRING, "time_frame=per_day"), Some(UNKNOWN_KEY)),
-        (403, "Forbidden", analytics_path(THEIRS, "time_frame=per_day"), Some(ACME_KEY)),
-        (404, "Not Found", analytics_path(MISSING, "time_frame=per_day"), Some(ACME_KEY)),
-        (409, "Conflict", analytics_path(DRAFT, "time_frame=per_day"), Some(ACME_KEY)),
-        (422, "Validation Error", analytics_path(SPRING, "time_frame=custom_range&start_date=2020-01-01&end_date=2020-02-01"), Some(ACME_KEY)),
+        (
+            200,
+            "",
+            analytics_path(SPRING, "time_frame=per_day"),
+            Some(ACME_KEY),
+        ),
+        (
+            200,
+            "",
+            analytics_path(SPRING, "time_frame=per_day"),
+            Some(ACME_LIVE_KEY),
+        ),
+        (
+            400,
+            "Bad Request",
+            analytics_path("nope", "time_frame=weekly&limit=0"),
+            Some(ACME_KEY),
+        ),
+        (
+            401,
+            "Unauthorized",
+            analytics_path(SPRING, "time_frame=per_day"),
+            None,
+        ),
+        (
+            401,
+            "Unauthorized",
+            analytics_path(SPRING, "time_frame=per_day"),
+            Some("sk_test_short"),
+        ),
+        (
+            401,
+            "Unauthorized",
+            analytics_path(SPRING, "time_frame=per_day"),
+            Some(UNKNOWN_KEY),
+        ),
+        (
+            403,
+            "Forbidden",
+            analytics_path(THEIRS, "time_frame=per_day"),
+            Some(ACME_KEY),
+        ),
+        (
+            404,
+            "Not Found",
+            analytics_path(MISSING, "time_frame=per_day"),
+            Some(ACME_KEY),
+        ),
+        (
+            409,
+            "Conflict",
+            analytics_path(DRAFT, "time_frame=per_day"),
+            Some(ACME_KEY),
+        ),
+        (
+            422,
+            "Validation Error",
+            analytics_path(
+                SPRING,
+                "time_frame=custom_range&start_date=2020-01-01&end_date=2020-02-01",
+            ),
+            Some(ACME_KEY),
+        ),
     ];
     for (status, error, path, key) in cases {
         let reply = get(&server, &path, key).await;
@@ -52,24 +105,72 @@ async fn every_status_has_its_envelope_and_is_documented() {
 #[tokio::test]
 async fn published_messages() {
     let server = start(&fixture(spring_instances()), config(NOW)).await;
-    let message = |reply: &Reply| reply.body["message"].as_str().unwrap_or_default().to_owned();
+    let message = |reply: &Reply| {
+        reply.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
     let r = get(&server, &analytics_path(SPRING, "time_frame=per_day"), None).await;
     assert_eq!(message(&r), "Invalid or missing secret key");
     assert_eq!(r.header("www-authenticate"), Some("Bearer"));
-    assert!(r.header("x-ratelimit-limit").is_none(), "not authenticated: no budget headers");
-    let r = get(&server, &analytics_path(THEIRS, "time_frame=per_day"), Some(ACME_KEY)).await;
-    assert_eq!(message(&r), "Insufficient permissions to access this campaign.");
+    assert!(
+        r.header("x-ratelimit-limit").is_none(),
+        "not authenticated: no budget headers"
+    );
+    let r = get(
+        &server,
+        &analytics_path(THEIRS, "time_frame=per_day"),
+        Some(ACME_KEY),
+    )
+    .await;
+    assert_eq!(
+        message(&r),
+        "Insufficient permissions to access this campaign."
+    );
     assert!(r.body.get("data").is_none() && r.body["details"].is_string());
-    let r = get(&server, &analytics_path(MISSING, "time_frame=per_day"), Some(ACME_KEY)).await;
-    assert_eq!(message(&r), "Campaign not found with the specified campaign_id");
-    let r = get(&server, &analytics_path(DRAFT, "time_frame=per_day"), Some(ACME_KEY)).await;
-    assert_eq!(message(&r), "Request conflicts with current campaign state.");
-    let r = get(&server, &analytics_path(SPRING, "time_frame=per_day&limit=0&page=x"), Some(ACME_KEY)).await;
+    let r = get(
+        &server,
+        &analytics_path(MISSING, "time_frame=per_day"),
+        Some(ACME_KEY),
+    )
+    .await;
+    assert_eq!(
+        message(&r),
+        "Campaign not found with the specified campaign_id"
+    );
+    let r = get(
+        &server,
+        &analytics_path(DRAFT, "time_frame=per_day"),
+        Some(ACME_KEY),
+    )
+    .await;
+    assert_eq!(
+        message(&r),
+        "Request conflicts with current campaign state."
+    );
+    let r = get(
+        &server,
+        &analytics_path(SPRING, "time_frame=per_day&limit=0&page=x"),
+        Some(ACME_KEY),
+    )
+    .await;
     assert_eq!(message(&r), "Validation failed for 2 fields");
-    let r = get(&server, &analytics_path(SPRING, "time_frame=custom_range&start_date=2020-01-01&end_date=2020-01-02"), Some(ACME_KEY)).await;
+    let r = get(
+        &server,
+        &analytics_path(
+            SPRING,
+            "time_frame=custom_range&start_date=2020-01-01&end_date=2020-01-02",
+        ),
+        Some(ACME_KEY),
+    )
+    .await;
     assert_eq!(message(&r), "Request validation failed.");
     assert_eq!(r.body["validation_errors"], json!([]));
-    assert!(r.body["details"].as_str().unwrap().contains("2020-01-01T00:00:00Z"));
+    assert!(r.body["details"]
+        .as_str()
+        .unwrap()
+        .contains("2020-01-01T00:00:00Z"));
 }
 
 #[tokio::test]
@@ -84,29 +185,94 @@ async fn check_order_is_401_429_400_404_403_409_422() {
     assert_eq!(get(&server, &bad, Some(ACME_KEY)).await.status, 400);
     assert_eq!(get(&server, &bad, Some(ACME_KEY)).await.status, 429);
     // Another partner has its own budget: validation before the campaign lookups.
-    assert_eq!(get(&server, &analytics_path(MISSING, "time_frame=x"), Some(OTHER_KEY)).await.status, 400);
+    assert_eq!(
+        get(
+            &server,
+            &analytics_path(MISSING, "time_frame=x"),
+            Some(OTHER_KEY)
+        )
+        .await
+        .status,
+        400
+    );
     let server = start(&fixture(spring_instances()), config(NOW)).await;
     // 404 before 403 before 409 before 422: each is the first that applies.
-    assert_eq!(get(&server, &analytics_path(MISSING, "time_frame=per_hour"), Some(OTHER_KEY)).await.status, 404);
-    assert_eq!(get(&server, &analytics_path(DRAFT, "time_frame=per_hour"), Some(OTHER_KEY)).await.status, 403);
+    assert_eq!(
+        get(
+            &server,
+            &analytics_path(MISSING, "time_frame=per_hour"),
+            Some(OTHER_KEY)
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        get(
+            &server,
+            &analytics_path(DRAFT, "time_frame=per_hour"),
+            Some(OTHER_KEY)
+        )
+        .await
+        .status,
+        403
+    );
     let empty_window = "time_frame=custom_range&start_date=2001-01-01&end_date=2001-01-02";
-    assert_eq!(get(&server, &analytics_path(DRAFT, empty_window), Some(ACME_KEY)).await.status, 409);
-    assert_eq!(get(&server, &analytics_path(SPRING, empty_window), Some(ACME_KEY)).await.status, 422);
+    assert_eq!(
+        get(
+            &server,
+            &analytics_path(DRAFT, empty_window),
+            Some(ACME_KEY)
+        )
+        .await
+        .status,
+        409
+    );
+    assert_eq!(
+        get(
+            &server,
+            &analytics_path(SPRING, empty_window),
+            Some(ACME_KEY)
+        )
+        .await
+        .status,
+        422
+    );
 }
 
 #[tokio::test]
 async fn headers_request_ids_and_cors() {
     let server = start(&fixture(spring_instances()), config(NOW)).await;
     let client = reqwest::Client::new();
-    let url = format!("{}{}", server.base, analytics_path(SPRING, "time_frame=per_day"));
+    let url = format!(
+        "{}{}",
+        server.base,
+        analytics_path(SPRING, "time_frame=per_day")
+    );
 
     // A client's UUID is echoed (header and meta); anything else is replaced by a v4.
     let sent = "550E8400-E29B-41D4-A716-446655440000";
-    let r = send(client.get(&url).bearer_auth(ACME_KEY).header("X-Request-ID", sent)).await;
+    let r = send(
+        client
+            .get(&url)
+            .bearer_auth(ACME_KEY)
+            .header("X-Request-ID", sent),
+    )
+    .await;
     assert_eq!(r.header("x-request-id"), Some(sent));
     assert_eq!(r.body["meta"]["requestId"], sent);
-    for junk in ["hello", "550e8400e29b41d4a716446655440000", "{550e8400-e29b-41d4-a716-446655440000}"] {
-        let r = send(client.get(&url).bearer_auth(ACME_KEY).header("X-Request-ID", junk)).await;
+    for junk in [
+        "hello",
+        "550e8400e29b41d4a716446655440000",
+        "{550e8400-e29b-41d4-a716-446655440000}",
+    ] {
+        let r = send(
+            client
+                .get(&url)
+                .bearer_auth(ACME_KEY)
+                .header("X-Request-ID", junk),
+        )
+        .await;
         let id = r.header("x-request-id").unwrap();
         assert_ne!(id, junk);
         assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 4);
@@ -122,7 +288,10 @@ async fn headers_request_ids_and_cors() {
     let remaining: u64 = r.header("x-ratelimit-remaining").unwrap().parse().unwrap();
     assert!(remaining < 100_000);
     let reset: u64 = r.header("x-ratelimit-reset").unwrap().parse().unwrap();
-    let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     assert!(reset > unix && reset <= unix + 3600, "{reset} vs {unix}");
     assert_eq!(r.header("content-type"), Some("application/json"));
 
@@ -132,38 +301,91 @@ async fn headers_request_ids_and_cors() {
             .request(reqwest::Method::OPTIONS, &url)
             .header("Origin", "https://dashboard.example")
             .header("Access-Control-Request-Method", "GET")
-            .header("Access-Control-Request-Headers", "authorization, x-request-id"),
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, x-request-id",
+            ),
     )
     .await;
     assert!(r.status == 200 || r.status == 204, "{}", r.status);
     assert_eq!(r.header("access-control-allow-origin"), Some("*"));
-    let allowed = r.header("access-control-allow-headers").unwrap().to_ascii_lowercase();
-    assert!(allowed.contains("authorization") && allowed.contains("x-request-id"), "{allowed}");
-    assert!(r.header("access-control-allow-methods").unwrap().contains("GET"));
+    let allowed = r
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        allowed.contains("authorization") && allowed.contains("x-request-id"),
+        "{allowed}"
+    );
+    assert!(r
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("GET"));
     // The actual request: the scripts may read the budget, Retry-After and request id.
-    let r = send(client.get(&url).bearer_auth(ACME_KEY).header("Origin", "https://dashboard.example")).await;
+    let r = send(
+        client
+            .get(&url)
+            .bearer_auth(ACME_KEY)
+            .header("Origin", "https://dashboard.example"),
+    )
+    .await;
     assert_eq!(r.header("access-control-allow-origin"), Some("*"));
-    let exposed = r.header("access-control-expose-headers").unwrap().to_ascii_lowercase();
-    for name in ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "x-request-id"] {
+    let exposed = r
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "retry-after",
+        "x-request-id",
+    ] {
         assert!(exposed.contains(name), "{name} not exposed: {exposed}");
     }
     // Errors carry CORS too, or a browser could not read them.
-    let r = send(client.get(&url).header("Origin", "https://dashboard.example")).await;
-    assert_eq!((r.status, r.header("access-control-allow-origin")), (401, Some("*")));
+    let r = send(
+        client
+            .get(&url)
+            .header("Origin", "https://dashboard.example"),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.header("access-control-allow-origin")),
+        (401, Some("*"))
+    );
 }
 
 #[tokio::test]
 async fn other_paths_and_methods_get_the_envelope() {
     let server = start(&fixture(spring_instances()), config(NOW)).await;
     let client = reqwest::Client::new();
-    for path in ["/", "/nowhere", "/api", "/api/partner/v1/campaigns", &format!("/api/partner/v1/campaigns/{SPRING}/analytics/extra")] {
+    for path in [
+        "/",
+        "/nowhere",
+        "/api",
+        "/api/partner/v1/campaigns",
+        &format!("/api/partner/v1/campaigns/{SPRING}/analytics/extra"),
+    ] {
         let r = get(&server, path, Some(ACME_KEY)).await;
         assert_eq!(r.status, 404, "{path}");
-        assert_eq!((r.body["success"].clone(), r.body["error"].clone()), (json!(false), json!("Not Found")));
+        assert_eq!(
+            (r.body["success"].clone(), r.body["error"].clone()),
+            (json!(false), json!("Not Found"))
+        );
         assert!(r.body["meta"]["requestId"].is_string());
     }
-    let url = format!("{}{}", server.base, analytics_path(SPRING, "time_frame=per_day"));
-    for method in [reqwest::Method::POST, reqwest::Method::PUT, reqwest::Method::DELETE, reqwest::Method::PATCH] {
+    let url = format!(
+        "{}{}",
+        server.base,
+        analytics_path(SPRING, "time_frame=per_day")
+    );
+    for method in [
+        reqwest::Method::POST,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+        reqwest::Method::PATCH,
+    ] {
         let r = send(client.request(method.clone(), &url).bearer_auth(ACME_KEY)).await;
         assert_eq!(r.status, 405, "{method}");
         assert_eq!(r.body["error"], "Method Not Allowed");
@@ -182,7 +404,12 @@ async fn other_paths_and_methods_get_the_envelope() {
 }
 
 /// The expected summary and listing, computed the obvious way from the fixture.
-fn naive(instances: &[Value], from: &str, to: &str, filter: Option<bool>) -> (u64, u64, f64, Vec<String>) {
+fn naive(
+    instances: &[Value],
+    from: &str,
+    to: &str,
+    filter: Option<bool>,
+) -> (u64, u64, f64, Vec<String>) {
     let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
     let inside: Vec<&Value> = instances
         .iter()
@@ -192,8 +419,14 @@ fn naive(instances: &[Value], from: &str, to: &str, filter: Option<bool>) -> (u6
         })
         .collect();
     let purchases = inside.iter().filter(|i| i["is_purchase"] == true).count() as u64;
-    let cents: i64 = inside.iter().map(|i| (i["revenue"].as_f64().unwrap() * 100.0).round() as i64).sum();
-    let mut listed: Vec<&Value> = inside.into_iter().filter(|i| filter.is_none_or(|f| i["is_purchase"] == f)).collect();
+    let cents: i64 = inside
+        .iter()
+        .map(|i| (i["revenue"].as_f64().unwrap() * 100.0).round() as i64)
+        .sum();
+    let mut listed: Vec<&Value> = inside
+        .into_iter()
+        .filter(|i| filter.is_none_or(|f| i["is_purchase"] == f))
+        .collect();
     listed.sort_by(|a, b| {
         t(b["timestamp"].as_str().unwrap())
             .cmp(&t(a["timestamp"].as_str().unwrap()))
@@ -205,20 +438,35 @@ fn naive(instances: &[Value], from: &str, to: &str, filter: Option<bool>) -> (u6
         purchases,
         cents as u64,
         0.0,
-        listed.iter().map(|i| i["instance_id"].as_str().unwrap().to_owned()).collect(),
+        listed
+            .iter()
+            .map(|i| i["instance_id"].as_str().unwrap().to_owned())
+            .collect(),
     )
 }
 
 fn window_total(reply: &Reply) -> u64 {
-    reply.body["data"]["summary"]["total_instances"].as_u64().unwrap()
+    reply.body["data"]["summary"]["total_instances"]
+        .as_u64()
+        .unwrap()
 }
 
 fn series_counts(reply: &Reply) -> Vec<u64> {
-    reply.body["data"]["series"].as_array().unwrap().iter().map(|p| p["total_instances"].as_u64().unwrap()).collect()
+    reply.body["data"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["total_instances"].as_u64().unwrap())
+        .collect()
 }
 
 fn series_starts(reply: &Reply) -> Vec<String> {
-    reply.body["data"]["series"].as_array().unwrap().iter().map(|p| p["period_start"].as_str().unwrap().to_owned()).collect()
+    reply.body["data"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period_start"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -234,7 +482,10 @@ async fn per_hour_window_edges() {
     ];
     let server = start(&fixture(instances), config(NOW)).await;
     let r = analytics(&server, "time_frame=per_hour").await;
-    assert_eq!(r.body["data"]["window"], json!({"start": "2024-02-29T01:00:00Z", "end": "2024-03-01T00:30:00Z"}));
+    assert_eq!(
+        r.body["data"]["window"],
+        json!({"start": "2024-02-29T01:00:00Z", "end": "2024-03-01T00:30:00Z"})
+    );
     assert_eq!(window_total(&r), 4);
     let counts = series_counts(&r);
     assert_eq!(counts.len(), 24);
@@ -302,14 +553,25 @@ async fn custom_range_includes_both_end_days() {
         instance(4, SPRING, "2024-03-01T00:00:00Z", 0),
     ];
     let server = start(&fixture(instances), config(NOW)).await;
-    let r = analytics(&server, "time_frame=custom_range&start_date=2024-02-01&end_date=2024-02-29").await;
-    assert_eq!(r.body["data"]["window"], json!({"start": "2024-02-01T00:00:00Z", "end": "2024-02-29T23:59:59.999999Z"}));
+    let r = analytics(
+        &server,
+        "time_frame=custom_range&start_date=2024-02-01&end_date=2024-02-29",
+    )
+    .await;
+    assert_eq!(
+        r.body["data"]["window"],
+        json!({"start": "2024-02-01T00:00:00Z", "end": "2024-02-29T23:59:59.999999Z"})
+    );
     assert_eq!(window_total(&r), 2);
     let counts = series_counts(&r);
     assert_eq!(counts.len(), 29);
     assert_eq!((counts[0], counts[28]), (1, 1));
     // The longest range: 366 daily buckets.
-    let r = analytics(&server, "time_frame=custom_range&start_date=2023-03-01&end_date=2024-02-29").await;
+    let r = analytics(
+        &server,
+        "time_frame=custom_range&start_date=2023-03-01&end_date=2024-02-29",
+    )
+    .await;
     assert_eq!(series_counts(&r).len(), 366);
 }
 
@@ -333,16 +595,34 @@ async fn summary_arithmetic_and_rounding() {
     assert_eq!(summary["total_revenue"].to_string(), "20.3");
     assert_eq!(summary["conversion_rate"].as_f64().unwrap(), 4.0 / 6.0);
     let day = &r.body["data"]["series"][28];
-    assert_eq!((day["total_instances"].clone(), day["purchase_instances"].clone()), (json!(6), json!(4)));
+    assert_eq!(
+        (
+            day["total_instances"].clone(),
+            day["purchase_instances"].clone()
+        ),
+        (json!(6), json!(4))
+    );
     assert_eq!(day["revenue"].to_string(), "20.3");
-    let revenues: Vec<String> = r.body["data"]["instances"].as_array().unwrap().iter().map(|i| i["revenue"].to_string()).collect();
+    let revenues: Vec<String> = r.body["data"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["revenue"].to_string())
+        .collect();
     assert_eq!(revenues, ["0.0", "0.0", "0.01", "19.99", "0.2", "0.1"]);
 }
 
 #[tokio::test]
 async fn is_purchase_filters_the_listing_not_the_summary() {
     let instances: Vec<Value> = (0..25)
-        .map(|n| instance(n + 1, SPRING, &format!("2024-02-2{}T10:{:02}:00Z", n % 9, n), if n % 3 == 0 { 500 } else { 0 }))
+        .map(|n| {
+            instance(
+                n + 1,
+                SPRING,
+                &format!("2024-02-2{}T10:{:02}:00Z", n % 9, n),
+                if n % 3 == 0 { 500 } else { 0 },
+            )
+        })
         .collect();
     let server = start(&fixture(instances.clone()), config(NOW)).await;
     let from = "2024-01-31T00:00:00Z";
@@ -350,10 +630,21 @@ async fn is_purchase_filters_the_listing_not_the_summary() {
         let (_, _, _, expected) = naive(&instances, from, NOW, filter);
         let mut seen = Vec::new();
         for page in 1..=4 {
-            let r = analytics(&server, &format!("time_frame=per_day&is_purchase={param}&limit=4&page={page}")).await;
+            let r = analytics(
+                &server,
+                &format!("time_frame=per_day&is_purchase={param}&limit=4&page={page}"),
+            )
+            .await;
             assert_eq!(r.status, 200);
             let s = &r.body["data"]["summary"];
-            assert_eq!((s["total_instances"].clone(), s["purchase_instances"].clone()), (json!(25), json!(9)), "{param}");
+            assert_eq!(
+                (
+                    s["total_instances"].clone(),
+                    s["purchase_instances"].clone()
+                ),
+                (json!(25), json!(9)),
+                "{param}"
+            );
             let p = &r.body["pagination"];
             let total = expected.len() as u64;
             assert_eq!(p["total"], total, "{param}");
@@ -398,40 +689,93 @@ async fn newest_first_and_ties_by_instance_id() {
     ];
     let server = start(&fixture(instances), config(NOW)).await;
     let r = analytics(&server, "time_frame=per_day").await;
-    let ids: Vec<&str> = r.body["data"]["instances"].as_array().unwrap().iter().map(|i| i["instance_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r.body["data"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["instance_id"].as_str().unwrap())
+        .collect();
     let n = |x: u32| format!("10000000-0000-4000-8000-{x:012x}");
     assert_eq!(ids, [n(0x40), n(0x10), n(0x20), n(0x30), n(0x05)]);
     // Ties stay in order across pages too.
     let r = analytics(&server, "time_frame=per_day&limit=2&page=2").await;
-    let ids: Vec<&str> = r.body["data"]["instances"].as_array().unwrap().iter().map(|i| i["instance_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r.body["data"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["instance_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [n(0x20), n(0x30)]);
 }
 
 #[tokio::test]
 async fn partners_only_see_their_own_campaigns() {
     let server = start(&fixture(spring_instances()), config(NOW)).await;
-    for frame in ["per_hour", "per_day", "per_month", "custom_range&start_date=2023-06-01&end_date=2024-02-29"] {
-        let r = get(&server, &analytics_path(SPRING, &format!("time_frame={frame}")), Some(OTHER_KEY)).await;
+    for frame in [
+        "per_hour",
+        "per_day",
+        "per_month",
+        "custom_range&start_date=2023-06-01&end_date=2024-02-29",
+    ] {
+        let r = get(
+            &server,
+            &analytics_path(SPRING, &format!("time_frame={frame}")),
+            Some(OTHER_KEY),
+        )
+        .await;
         assert_eq!(r.status, 403);
         assert!(r.body.get("data").is_none() && r.body.get("pagination").is_none());
-        assert!(!r.body.to_string().contains("10000000-0000"), "no instance may leak");
+        assert!(
+            !r.body.to_string().contains("10000000-0000"),
+            "no instance may leak"
+        );
     }
-    let r = get(&server, &analytics_path(THEIRS, "time_frame=per_month"), Some(ACME_KEY)).await;
+    let r = get(
+        &server,
+        &analytics_path(THEIRS, "time_frame=per_month"),
+        Some(ACME_KEY),
+    )
+    .await;
     assert_eq!(r.status, 403);
     // The owner sees it; the campaign id comes back normalized to lower case.
-    let r = get(&server, &analytics_path(&THEIRS.to_uppercase(), "time_frame=custom_range&start_date=2023-06-01&end_date=2024-02-29"), Some(OTHER_KEY)).await;
+    let r = get(
+        &server,
+        &analytics_path(
+            &THEIRS.to_uppercase(),
+            "time_frame=custom_range&start_date=2023-06-01&end_date=2024-02-29",
+        ),
+        Some(OTHER_KEY),
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["data"]["campaign_id"], THEIRS);
 }
 
 #[tokio::test]
 async fn compression_when_asked() {
-    let instances: Vec<Value> = (1..=300).map(|n| instance(n, SPRING, "2024-02-29T10:00:00Z", 0)).collect();
+    let instances: Vec<Value> = (1..=300)
+        .map(|n| instance(n, SPRING, "2024-02-29T10:00:00Z", 0))
+        .collect();
     let server = start(&fixture(instances), config(NOW)).await;
     let client = reqwest::Client::new();
-    let url = format!("{}{}", server.base, analytics_path(SPRING, "time_frame=per_day&limit=100"));
-    let r = client.get(&url).bearer_auth(ACME_KEY).header("Accept-Encoding", "gzip").send().await.unwrap();
-    assert_eq!(r.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let url = format!(
+        "{}{}",
+        server.base,
+        analytics_path(SPRING, "time_frame=per_day&limit=100")
+    );
+    let r = client
+        .get(&url)
+        .bearer_auth(ACME_KEY)
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
     let r = client.get(&url).bearer_auth(ACME_KEY).send().await.unwrap();
     assert!(r.headers().get("content-encoding").is_none());
 }

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_campaign-analytics-server");
 
 fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("the binary runs")
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stderr(output: &Output) -> String {
@@ -36,8 +39,20 @@ fn help_and_usage_errors() {
         assert!(text.contains(command), "{text}");
     }
     let serve_help = String::from_utf8_lossy(&run(&["serve", "--help"]).stdout).into_owned();
-    for flag in ["--addr", "--db", "--fixture", "--demo", "--now", "--rate-limit", "--custom-range-rate-limit", "--static-dir"] {
-        assert!(serve_help.contains(flag), "{flag} missing from serve --help");
+    for flag in [
+        "--addr",
+        "--db",
+        "--fixture",
+        "--demo",
+        "--now",
+        "--rate-limit",
+        "--custom-range-rate-limit",
+        "--static-dir",
+    ] {
+        assert!(
+            serve_help.contains(flag),
+            "{flag} missing from serve --help"
+        );
     }
     for args in [
         &["serve", "--bogus"][..],
@@ -54,11 +69,24 @@ fn help_and_usage_errors() {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("x.db");
-    let out = run(&["import", "--db", db.to_str().unwrap(), "/no/such/fixture.json"]);
+    let out = run(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "/no/such/fixture.json",
+    ]);
     assert!(!out.status.success());
     assert!(stderr(&out).starts_with("error: cannot read /no/such/fixture.json"));
     assert_eq!(stderr(&out).lines().count(), 1);
-    let out = run(&["serve", "--db", ":memory:", "--static-dir", "/no/such/dir", "--addr", "127.0.0.1:0"]);
+    let out = run(&[
+        "serve",
+        "--db",
+        ":memory:",
+        "--static-dir",
+        "/no/such/dir",
+        "--addr",
+        "127.0.0.1:0",
+    ]);
     assert!(!out.status.success());
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
 }
@@ -94,7 +122,12 @@ fn imports_are_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("data.db");
     let db_arg = db.to_str().unwrap();
-    let out = run(&["import", "--db", db_arg, write(dir.path(), "good.json", &good()).to_str().unwrap()]);
+    let out = run(&[
+        "import",
+        "--db",
+        db_arg,
+        write(dir.path(), "good.json", &good()).to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 instances"));
     let before = dump(&db);
@@ -116,31 +149,99 @@ fn imports_are_all_or_nothing() {
         f
     };
     let cases: Vec<(&str, Value, &str)> = vec![
-        ("unknown campaign", bad_instances(vec![with(102, "campaign_id", json!(common::MISSING))]), "instances[2].campaign_id"),
-        ("duplicate id in the file", bad_instances(vec![ok(100)]), "instances[2].instance_id"),
-        ("duplicate id in the database", bad_instances(vec![with(1, "revenue", json!(5.0))]), "instances[2].instance_id"),
-        ("negative revenue", bad_instances(vec![with(102, "revenue", json!(-1.0))]), "instances[2].revenue"),
-        ("three decimals", bad_instances(vec![with(102, "revenue", json!(19.999))]), "instances[2].revenue"),
-        ("purchase without buyer", bad_instances(vec![with(102, "purchased_insider_id", Value::Null)]), "instances[2].purchased_insider_id"),
-        ("non-purchase with revenue", bad_instances(vec![{
-            let mut r = with(102, "is_purchase", json!(false));
-            r["purchased_insider_id"] = Value::Null;
-            r
-        }]), "instances[2].revenue"),
-        ("non-purchase with buyer", bad_instances(vec![{
-            let mut r = with(102, "is_purchase", json!(false));
-            r["revenue"] = json!(0);
-            r
-        }]), "instances[2].purchased_insider_id"),
-        ("unparsable timestamp", bad_instances(vec![with(102, "timestamp", json!("2024-02-30T00:00:00Z"))]), "instances[2].timestamp"),
-        ("missing timestamp", bad_instances(vec![with(102, "timestamp", Value::Null)]), "instances[2].timestamp"),
-        ("bad instance id", bad_instances(vec![with(102, "instance_id", json!("not-a-uuid"))]), "instances[2].instance_id"),
-        ("campaign of an unknown partner", json!({"campaigns": [{"id": "c0000000-0000-4000-8000-000000000009", "partner_id": "a0000000-0000-4000-8000-000000000009", "name": "X", "status": "active"}]}), "campaigns[0].partner_id"),
-        ("bad status", json!({"campaigns": [{"id": "c0000000-0000-4000-8000-000000000009", "partner_id": common::ACME, "name": "X", "status": "live"}]}), "campaigns[0].status"),
-        ("campaign id taken", json!({"campaigns": [{"id": common::SPRING, "partner_id": common::ACME, "name": "Renamed", "status": "active"}]}), "campaigns[0].id"),
-        ("bad key", json!({"partners": [{"id": "a0000000-0000-4000-8000-000000000009", "name": "X", "keys": ["sk_prod_0000"]}]}), "partners[0].keys[0]"),
-        ("key of another partner", json!({"partners": [{"id": "a0000000-0000-4000-8000-000000000009", "name": "X", "keys": [common::ACME_KEY]}]}), "partners[0].keys[0]"),
-        ("partner id taken", json!({"partners": [{"id": common::ACME, "name": "Not Acme", "keys": []}]}), "partners[0].id"),
+        (
+            "unknown campaign",
+            bad_instances(vec![with(102, "campaign_id", json!(common::MISSING))]),
+            "instances[2].campaign_id",
+        ),
+        (
+            "duplicate id in the file",
+            bad_instances(vec![ok(100)]),
+            "instances[2].instance_id",
+        ),
+        (
+            "duplicate id in the database",
+            bad_instances(vec![with(1, "revenue", json!(5.0))]),
+            "instances[2].instance_id",
+        ),
+        (
+            "negative revenue",
+            bad_instances(vec![with(102, "revenue", json!(-1.0))]),
+            "instances[2].revenue",
+        ),
+        (
+            "three decimals",
+            bad_instances(vec![with(102, "revenue", json!(19.999))]),
+            "instances[2].revenue",
+        ),
+        (
+            "purchase without buyer",
+            bad_instances(vec![with(102, "purchased_insider_id", Value::Null)]),
+            "instances[2].purchased_insider_id",
+        ),
+        (
+            "non-purchase with revenue",
+            bad_instances(vec![{
+                let mut r = with(102, "is_purchase", json!(false));
+                r["purchased_insider_id"] = Value::Null;
+                r
+            }]),
+            "instances[2].revenue",
+        ),
+        (
+            "non-purchase with buyer",
+            bad_instances(vec![{
+                let mut r = with(102, "is_purchase", json!(false));
+                r["revenue"] = json!(0);
+                r
+            }]),
+            "instances[2].purchased_insider_id",
+        ),
+        (
+            "unparsable timestamp",
+            bad_instances(vec![with(102, "timestamp", json!("2024-02-30T00:00:00Z"))]),
+            "instances[2].timestamp",
+        ),
+        (
+            "missing timestamp",
+            bad_instances(vec![with(102, "timestamp", Value::Null)]),
+            "instances[2].timestamp",
+        ),
+        (
+            "bad instance id",
+            bad_instances(vec![with(102, "instance_id", json!("not-a-uuid"))]),
+            "instances[2].instance_id",
+        ),
+        (
+            "campaign of an unknown partner",
+            json!({"campaigns": [{"id": "c0000000-0000-4000-8000-000000000009", "partner_id": "a0000000-0000-4000-8000-000000000009", "name": "X", "status": "active"}]}),
+            "campaigns[0].partner_id",
+        ),
+        (
+            "bad status",
+            json!({"campaigns": [{"id": "c0000000-0000-4000-8000-000000000009", "partner_id": common::ACME, "name": "X", "status": "live"}]}),
+            "campaigns[0].status",
+        ),
+        (
+            "campaign id taken",
+            json!({"campaigns": [{"id": common::SPRING, "partner_id": common::ACME, "name": "Renamed", "status": "active"}]}),
+            "campaigns[0].id",
+        ),
+        (
+            "bad key",
+            json!({"partners": [{"id": "a0000000-0000-4000-8000-000000000009", "name": "X", "keys": ["sk_prod_0000"]}]}),
+            "partners[0].keys[0]",
+        ),
+        (
+            "key of another partner",
+            json!({"partners": [{"id": "a0000000-0000-4000-8000-000000000009", "name": "X", "keys": [common::ACME_KEY]}]}),
+            "partners[0].keys[0]",
+        ),
+        (
+            "partner id taken",
+            json!({"partners": [{"id": common::ACME, "name": "Not Acme", "keys": []}]}),
+            "partners[0].id",
+        ),
     ];
     for (name, fixture, location) in cases {
         let path = write(dir.path(), "bad.json", &fixture);
@@ -151,17 +252,34 @@ fn imports_are_all_or_nothing() {
         assert!(err.contains(&format!("{location}:")), "{name}: {err}");
         assert_eq!(dump(&db), before, "{name}: the database changed");
     }
-    let out = run(&["import", "--db", db_arg, write(dir.path(), "bad.json", &json!({"instances": 3})).to_str().unwrap()]);
+    let out = run(&[
+        "import",
+        "--db",
+        db_arg,
+        write(dir.path(), "bad.json", &json!({"instances": 3}))
+            .to_str()
+            .unwrap(),
+    ]);
     assert!(!out.status.success() && stderr(&out).lines().count() == 1);
     assert_eq!(dump(&db), before);
 
     // The same fixture again is fine (records already there are skipped), and a new
     // instance for a stored campaign is added.
-    let out = run(&["import", "--db", db_arg, write(dir.path(), "good.json", &good()).to_str().unwrap()]);
+    let out = run(&[
+        "import",
+        "--db",
+        db_arg,
+        write(dir.path(), "good.json", &good()).to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(dump(&db), before);
     let more = json!({"instances": [ok(200)]});
-    let out = run(&["import", "--db", db_arg, write(dir.path(), "more.json", &more).to_str().unwrap()]);
+    let out = run(&[
+        "import",
+        "--db",
+        db_arg,
+        write(dir.path(), "more.json", &more).to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_ne!(dump(&db), before);
 }
@@ -171,7 +289,17 @@ fn demo_fills_an_empty_database_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let db_arg = db.to_str().unwrap();
-    let out = run(&["demo", "--db", db_arg, "--instances", "3000", "--seed", "5", "--now", "2026-11-20T14:03:11Z"]);
+    let out = run(&[
+        "demo",
+        "--db",
+        db_arg,
+        "--instances",
+        "3000",
+        "--seed",
+        "5",
+        "--now",
+        "2026-11-20T14:03:11Z",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(text.matches("key: sk_test_").count(), 3, "{text}");
@@ -207,8 +335,13 @@ impl Served {
                 let _ = tx.send(line);
             }
         });
-        let first = lines.recv_timeout(Duration::from_secs(60)).expect("a first line");
-        let base = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {first}")).to_owned();
+        let first = lines
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a first line");
+        let base = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {first}"))
+            .to_owned();
         Served { child, lines, base }
     }
 
@@ -229,7 +362,10 @@ impl Served {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
             }
-            assert!(started.elapsed() < Duration::from_secs(10), "no graceful shutdown");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no graceful shutdown"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         let mut err = String::new();
@@ -249,7 +385,10 @@ impl Drop for Served {
 }
 
 fn http_get(url: &str, key: Option<&str>) -> (u16, String, reqwest::header::HeaderMap) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let mut request = reqwest::Client::new().get(url);
         if let Some(key) = key {
@@ -264,26 +403,55 @@ fn http_get(url: &str, key: Option<&str>) -> (u16, String, reqwest::header::Head
 
 #[test]
 fn serve_demo_prints_credentials_logs_and_shuts_down() {
-    let served = Served::start(&["--db", ":memory:", "--demo", "--demo-instances", "4000", "--now", "2026-11-20T14:03:11Z"]);
+    let served = Served::start(&[
+        "--db",
+        ":memory:",
+        "--demo",
+        "--demo-instances",
+        "4000",
+        "--now",
+        "2026-11-20T14:03:11Z",
+    ]);
     let lines = served.more_lines();
-    let key = lines.iter().find_map(|l| l.trim().strip_prefix("key: ")).expect("a demo key").to_owned();
+    let key = lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("key: "))
+        .expect("a demo key")
+        .to_owned();
     let campaign = lines
         .iter()
         .find(|l| l.contains(" active "))
         .and_then(|l| l.split_whitespace().nth(1))
         .expect("an active campaign")
         .to_owned();
-    let url = format!("{}/api/partner/v1/campaigns/{campaign}/analytics?time_frame=per_hour", served.base);
+    let url = format!(
+        "{}/api/partner/v1/campaigns/{campaign}/analytics?time_frame=per_hour",
+        served.base
+    );
     let (status, body, _) = http_get(&url, Some(&key));
     assert_eq!(status, 200, "{body}");
     let body: Value = serde_json::from_str(&body).unwrap();
-    assert!(body["data"]["summary"]["total_instances"].as_u64().unwrap() > 0, "the demo has data in the last 24 hours");
-    let (status, _, _) = http_get(&format!("{}/api/partner/v1/campaigns/{campaign}/analytics?time_frame=per_day&{key}", served.base), Some("sk_test_0000000000000000000000000000000x"));
+    assert!(
+        body["data"]["summary"]["total_instances"].as_u64().unwrap() > 0,
+        "the demo has data in the last 24 hours"
+    );
+    let (status, _, _) = http_get(
+        &format!(
+            "{}/api/partner/v1/campaigns/{campaign}/analytics?time_frame=per_day&{key}",
+            served.base
+        ),
+        Some("sk_test_0000000000000000000000000000000x"),
+    );
     assert_eq!(status, 401);
 
     let (clean, log) = served.stop();
     assert!(clean, "exit status after SIGTERM");
-    assert!(log.contains(&format!("/api/partner/v1/campaigns/{campaign}/analytics 200")), "{log}");
+    assert!(
+        log.contains(&format!(
+            "/api/partner/v1/campaigns/{campaign}/analytics 200"
+        )),
+        "{log}"
+    );
     assert!(log.contains(" 401 "), "{log}");
     assert!(!log.contains(&key), "a key in the log");
     assert!(!log.contains("sk_test_0000"), "a key in the log");
@@ -295,19 +463,41 @@ fn serve_sees_imports_made_by_another_process() {
     let db = dir.path().join("live.db");
     let db_arg = db.to_str().unwrap().to_owned();
     let fixture = write(dir.path(), "good.json", &good());
-    let served = Served::start(&["--db", &db_arg, "--fixture", fixture.to_str().unwrap(), "--now", "2024-03-01T00:30:00Z"]);
-    let url = format!("{}{}", served.base, common::analytics_path(common::SPRING, "time_frame=per_day"));
+    let served = Served::start(&[
+        "--db",
+        &db_arg,
+        "--fixture",
+        fixture.to_str().unwrap(),
+        "--now",
+        "2024-03-01T00:30:00Z",
+    ]);
+    let url = format!(
+        "{}{}",
+        served.base,
+        common::analytics_path(common::SPRING, "time_frame=per_day")
+    );
     let total = || {
         let (_, body, _) = http_get(&url, Some(common::ACME_KEY));
-        serde_json::from_str::<Value>(&body).unwrap()["data"]["summary"]["total_instances"].as_u64().unwrap()
+        serde_json::from_str::<Value>(&body).unwrap()["data"]["summary"]["total_instances"]
+            .as_u64()
+            .unwrap()
     };
     assert_eq!(total(), 2);
-    let more = json!({"instances": [common::instance(77, common::SPRING, "2024-02-29T20:00:00Z", 0)]});
-    let out = run(&["import", "--db", &db_arg, write(dir.path(), "more.json", &more).to_str().unwrap()]);
+    let more =
+        json!({"instances": [common::instance(77, common::SPRING, "2024-02-29T20:00:00Z", 0)]});
+    let out = run(&[
+        "import",
+        "--db",
+        &db_arg,
+        write(dir.path(), "more.json", &more).to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let started = Instant::now();
     while total() != 3 {
-        assert!(started.elapsed() < Duration::from_secs(10), "the import was not picked up");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the import was not picked up"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     // A restart with the same --fixture is fine: identical records are skipped.
@@ -321,30 +511,56 @@ fn serve_sees_imports_made_by_another_process() {
 fn serve_hosts_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path();
-    std::fs::write(site.join("index.html"), "<!doctype html><title>Dashboard</title>").unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><title>Dashboard</title>",
+    )
+    .unwrap();
     std::fs::write(site.join("app-1234.js"), "console.log('x');\n".repeat(200)).unwrap();
-    std::fs::write(site.join("app-1234_bg.wasm"), [0u8, 97, 115, 109, 1, 0, 0, 0]).unwrap();
+    std::fs::write(
+        site.join("app-1234_bg.wasm"),
+        [0u8, 97, 115, 109, 1, 0, 0, 0],
+    )
+    .unwrap();
     std::fs::write(site.join("style.css"), "body { color: red }").unwrap();
     let served = Served::start(&["--db", ":memory:", "--static-dir", site.to_str().unwrap()]);
     let content_type = |path: &str| {
         let (status, body, headers) = http_get(&format!("{}{path}", served.base), None);
-        let kind = headers.get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let kind = headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
         (status, kind, body)
     };
     let (status, kind, body) = content_type("/");
-    assert_eq!((status, kind.starts_with("text/html")), (200, true), "{kind}");
+    assert_eq!(
+        (status, kind.starts_with("text/html")),
+        (200, true),
+        "{kind}"
+    );
     assert!(body.contains("Dashboard"));
     assert!(content_type("/app-1234.js").1.contains("javascript"));
     assert_eq!(content_type("/app-1234_bg.wasm").1, "application/wasm");
     assert!(content_type("/style.css").1.starts_with("text/css"));
     // The app's own routes load the app.
-    let (status, kind, body) = content_type("/campaigns/c0000000-0000-4000-8000-000000000001?time_frame=per_day");
-    assert_eq!((status, kind.starts_with("text/html"), body.contains("Dashboard")), (200, true, true));
+    let (status, kind, body) =
+        content_type("/campaigns/c0000000-0000-4000-8000-000000000001?time_frame=per_day");
+    assert_eq!(
+        (
+            status,
+            kind.starts_with("text/html"),
+            body.contains("Dashboard")
+        ),
+        (200, true, true)
+    );
     // The API's unknown paths stay JSON errors.
     let (status, kind, _) = content_type("/api/partner/v2/nothing");
     assert_eq!((status, kind.as_str()), (404, "application/json"));
     // Compressed when the browser says it can take it.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let encoding = runtime.block_on(async {
         let r = reqwest::Client::new()
             .get(format!("{}/app-1234.js", served.base))
@@ -352,7 +568,12 @@ fn serve_hosts_the_dashboard() {
             .send()
             .await
             .unwrap();
-        r.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned())
+        r.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned())
     });
-    assert!(matches!(encoding.as_deref(), Some("br") | Some("gzip")), "{encoding:?}");
+    assert!(
+        matches!(encoding.as_deref(), Some("br") | Some("gzip")),
+        "{encoding:?}"
+    );
 }

@@ -4,7 +4,9 @@
 mod common;
 
 use async_trait::async_trait;
-use campaign_analytics_server::store::{CampaignInfo, KeyDigest, Store, StoreError, WindowAnswer, WindowQuery};
+use campaign_analytics_server::store::{
+    CampaignInfo, KeyDigest, Store, StoreError, WindowAnswer, WindowQuery,
+};
 use common::*;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,13 +33,19 @@ impl Store for Faulty {
     async fn campaign(&self, id: Uuid) -> Result<Option<CampaignInfo>, StoreError> {
         self.inner.campaign(id).await
     }
-    async fn window(&self, campaign: Uuid, query: &WindowQuery) -> Result<WindowAnswer, StoreError> {
+    async fn window(
+        &self,
+        campaign: Uuid,
+        query: &WindowQuery,
+    ) -> Result<WindowAnswer, StoreError> {
         match self.fault {
             Fault::Slow => {
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 self.inner.window(campaign, query).await
             }
-            Fault::Fail => Err(StoreError("disk on fire (sk_test_SECRETSECRETSECRETSECRETSECRET12)".into())),
+            Fault::Fail => Err(StoreError(
+                "disk on fire (sk_test_SECRETSECRETSECRETSECRETSECRET12)".into(),
+            )),
             Fault::Panic => panic!("a bug"),
         }
     }
@@ -45,7 +53,10 @@ impl Store for Faulty {
 
 async fn server_with(fault: Fault) -> TestServer {
     let data = fixture(vec![instance(1, SPRING, "2024-02-29T10:00:00Z", 100)]);
-    let store = Faulty { inner: Arc::new(store_with(&data)), fault };
+    let store = Faulty {
+        inner: Arc::new(store_with(&data)),
+        fault,
+    };
     let mut settings = config("2024-03-01T00:30:00Z");
     settings.query_deadline = Duration::from_millis(200);
     start_with_store(Arc::new(store), settings).await
@@ -72,10 +83,19 @@ async fn failures_and_panics_are_500_envelopes() {
         let r = analytics(&server, "time_frame=per_day").await;
         assert_eq!(r.status, 500);
         assert_eq!(r.body["error"], "Internal Server Error");
-        assert_eq!(r.body["message"], "An unexpected error occurred. Please try again later");
-        assert_eq!(r.body["meta"]["requestId"], r.header("x-request-id").unwrap());
+        assert_eq!(
+            r.body["message"],
+            "An unexpected error occurred. Please try again later"
+        );
+        assert_eq!(
+            r.body["meta"]["requestId"],
+            r.header("x-request-id").unwrap()
+        );
         let text = r.body.to_string();
-        assert!(!text.contains("fire") && !text.contains("a bug") && !text.contains("SECRET"), "{text}");
+        assert!(
+            !text.contains("fire") && !text.contains("a bug") && !text.contains("SECRET"),
+            "{text}"
+        );
         assert_documented(&openapi(), ANALYTICS_OPENAPI_PATH, &r);
         // The server goes on.
         assert_eq!(get(&server, "/healthz", None).await.status, 200);

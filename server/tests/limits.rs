@@ -16,7 +16,11 @@ fn data() -> serde_json::Value {
 }
 
 fn num(reply: &Reply, name: &str) -> u64 {
-    reply.header(name).unwrap_or_else(|| panic!("{name} missing")).parse().unwrap()
+    reply
+        .header(name)
+        .unwrap_or_else(|| panic!("{name} missing"))
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -30,12 +34,21 @@ async fn budgets_are_spent_and_come_back() {
     for remaining in [2, 1, 0] {
         let r = analytics(&server, DAY).await;
         assert_eq!(r.status, 200);
-        assert_eq!((num(&r, "x-ratelimit-limit"), num(&r, "x-ratelimit-remaining")), (3, remaining));
+        assert_eq!(
+            (
+                num(&r, "x-ratelimit-limit"),
+                num(&r, "x-ratelimit-remaining")
+            ),
+            (3, remaining)
+        );
     }
     let refused = analytics(&server, DAY).await;
     assert_eq!(refused.status, 429);
     assert_eq!(refused.body["error"], "Too Many Requests");
-    assert_eq!(refused.body["message"], "Rate limit exceeded. Please try again later");
+    assert_eq!(
+        refused.body["message"],
+        "Rate limit exceeded. Please try again later"
+    );
     assert_eq!(num(&refused, "x-ratelimit-remaining"), 0);
     let retry = num(&refused, "retry-after");
     assert!((1..=2).contains(&retry), "{retry}");
@@ -47,11 +60,22 @@ async fn budgets_are_spent_and_come_back() {
     for remaining in [1, 0] {
         let r = analytics(&server, RANGE).await;
         assert_eq!(r.status, 200);
-        assert_eq!((num(&r, "x-ratelimit-limit"), num(&r, "x-ratelimit-remaining")), (2, remaining));
+        assert_eq!(
+            (
+                num(&r, "x-ratelimit-limit"),
+                num(&r, "x-ratelimit-remaining")
+            ),
+            (2, remaining)
+        );
     }
     assert_eq!(analytics(&server, RANGE).await.status, 429);
     // Another partner is not affected.
-    let other = get(&server, &analytics_path(THEIRS, "time_frame=per_month"), Some(OTHER_KEY)).await;
+    let other = get(
+        &server,
+        &analytics_path(THEIRS, "time_frame=per_month"),
+        Some(OTHER_KEY),
+    )
+    .await;
     assert_eq!(num(&other, "x-ratelimit-remaining"), 2);
 
     // Once the window has rolled past, both budgets are back.
@@ -87,7 +111,10 @@ async fn failed_authentications_are_limited_per_address() {
         assert_eq!(get(&server, &path, None).await.status, 401);
     }
     assert_eq!(get(&server, &path, Some(UNKNOWN_KEY)).await.status, 401);
-    assert_eq!(get(&server, &path, Some("sk_test_malformed")).await.status, 401);
+    assert_eq!(
+        get(&server, &path, Some("sk_test_malformed")).await.status,
+        401
+    );
     assert_eq!(get(&server, &path, Some(UNKNOWN_KEY)).await.status, 401);
     // The address is now blocked: guesses are refused unchecked, a right key as well.
     let blocked = get(&server, &path, Some(UNKNOWN_KEY)).await;

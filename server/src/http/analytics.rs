@@ -65,9 +65,18 @@ fn is_custom_range(query: &str) -> bool {
 
 fn rate_headers(decision: &Decision) -> HeaderMap {
     let mut headers = HeaderMap::with_capacity(3);
-    headers.insert(HeaderName::from_static("x-ratelimit-limit"), HeaderValue::from(decision.limit));
-    headers.insert(HeaderName::from_static("x-ratelimit-remaining"), HeaderValue::from(decision.remaining));
-    headers.insert(HeaderName::from_static("x-ratelimit-reset"), HeaderValue::from(decision.reset_at));
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-limit"),
+        HeaderValue::from(decision.limit),
+    );
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-remaining"),
+        HeaderValue::from(decision.remaining),
+    );
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-reset"),
+        HeaderValue::from(decision.reset_at),
+    );
     headers
 }
 
@@ -139,10 +148,16 @@ async fn answer(
         &app.partner_budget
     };
     let decision = limiter.acquire(&partner, now);
-    let headers = if limiter.enabled() { rate_headers(&decision) } else { HeaderMap::new() };
+    let headers = if limiter.enabled() {
+        rate_headers(&decision)
+    } else {
+        HeaderMap::new()
+    };
     let fail = |f: Failure| (f, headers.clone());
     if !decision.allowed {
-        return Err(fail(Failure::TooManyRequests { retry_after: decision.retry_after }));
+        return Err(fail(Failure::TooManyRequests {
+            retry_after: decision.retry_after,
+        }));
     }
 
     // 3. Validation: exactly the shared validator's errors.
@@ -153,13 +168,20 @@ async fn answer(
         .unwrap_or_default();
     let segment = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
     let validation = validate_request(&segment, query_string);
-    let query = validation.into_result().map_err(|fields| fail(Failure::BadRequest(fields)))?;
+    let query = validation
+        .into_result()
+        .map_err(|fields| fail(Failure::BadRequest(fields)))?;
 
     // 4–6. The campaign: exists, is the partner's, was launched.
-    let campaign = within(id, deadline, budget, app.store.campaign(query.campaign_id()))
-        .await
-        .map_err(fail)?
-        .ok_or_else(|| fail(Failure::CampaignNotFound))?;
+    let campaign = within(
+        id,
+        deadline,
+        budget,
+        app.store.campaign(query.campaign_id()),
+    )
+    .await
+    .map_err(fail)?
+    .ok_or_else(|| fail(Failure::CampaignNotFound))?;
     if campaign.partner_id != partner {
         return Err(fail(Failure::Forbidden));
     }
@@ -174,20 +196,30 @@ async fn answer(
         fail(Failure::Internal)
     })?;
     let window_query = plan.window_query(&query);
-    let answer = within(id, deadline, budget, app.store.window(campaign.id, &window_query))
-        .await
-        .map_err(fail)?;
+    let answer = within(
+        id,
+        deadline,
+        budget,
+        app.store.window(campaign.id, &window_query),
+    )
+    .await
+    .map_err(fail)?;
     if answer.summary.instances == 0 {
         return Err(fail(Failure::NoData(format!(
             "No analytics data available for the specified time period ({} to {}).",
-            plan.start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-            plan.end.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            plan.start
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            plan.end
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         ))));
     }
     let body = response(&query, &plan, &answer, meta(app, id));
     let mut response = (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         super::json::analytics_body(&body),
     )
         .into_response();

@@ -1,8 +1,8 @@
 //! `Authorization: Bearer <key>`: the key's shape is checked with the shared contract
 //! code, then its digest is looked up. The key itself goes nowhere else.
 
-use campaign_analytics::contract::SecretKey;
 use axum::http::{header, HeaderMap};
+use campaign_analytics::contract::SecretKey;
 
 /// What the `Authorization` header holds.
 #[derive(Debug, PartialEq, Eq)]
@@ -49,10 +49,22 @@ mod tests {
     #[test]
     fn reads_bearer_keys() {
         let key = "sk_test_0123456789abcdefABCDEF0123456789";
-        assert!(matches!(credential(&with(&format!("Bearer {key}"))), Credential::Key(_)));
-        assert!(matches!(credential(&with(&format!("bearer  {key}"))), Credential::Key(_)));
+        assert!(matches!(
+            credential(&with(&format!("Bearer {key}"))),
+            Credential::Key(_)
+        ));
+        assert!(matches!(
+            credential(&with(&format!("bearer  {key}"))),
+            Credential::Key(_)
+        ));
         assert_eq!(credential(&HeaderMap::new()), Credential::Missing);
-        for bad in [key, "Bearer", "Bearer sk_test_short", "Basic abc", &format!("Token {key}")] {
+        for bad in [
+            key,
+            "Bearer",
+            "Bearer sk_test_short",
+            "Basic abc",
+            &format!("Token {key}"),
+        ] {
             assert_eq!(credential(&with(bad)), Credential::Malformed, "{bad}");
         }
     }

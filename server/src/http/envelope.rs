@@ -1,10 +1,10 @@
 //! The JSON envelopes of the published API: every error the server sends is one of
 //! these, with the request id it answers. One error type for the HTTP boundary.
 
-use campaign_analytics::api::types::{ErrorBody, Meta};
-use campaign_analytics::contract::FieldError;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use campaign_analytics::api::types::{ErrorBody, Meta};
+use campaign_analytics::contract::FieldError;
 use serde::Serialize;
 
 /// Why a request failed, as the client is told.
@@ -74,35 +74,51 @@ impl Failure {
                     "The campaign belongs to another partner; a key only gives access to its own partner's campaigns."
                         .into(),
                 );
-                ("Forbidden", "Insufficient permissions to access this campaign.".into())
+                (
+                    "Forbidden",
+                    "Insufficient permissions to access this campaign.".into(),
+                )
             }
-            Failure::CampaignNotFound => {
-                ("Not Found", "Campaign not found with the specified campaign_id".into())
-            }
+            Failure::CampaignNotFound => (
+                "Not Found",
+                "Campaign not found with the specified campaign_id".into(),
+            ),
             Failure::NoSuchEndpoint => ("Not Found", "No endpoint exists at this path".into()),
             Failure::MethodNotAllowed => {
                 body.details = Some("This endpoint only answers GET (and HEAD).".into());
-                ("Method Not Allowed", "The method is not allowed for this endpoint.".into())
+                (
+                    "Method Not Allowed",
+                    "The method is not allowed for this endpoint.".into(),
+                )
             }
             Failure::Draft => {
-                body.details = Some("The campaign is a draft: it was never launched and has no analytics.".into());
-                ("Conflict", "Request conflicts with current campaign state.".into())
+                body.details = Some(
+                    "The campaign is a draft: it was never launched and has no analytics.".into(),
+                );
+                (
+                    "Conflict",
+                    "Request conflicts with current campaign state.".into(),
+                )
             }
             Failure::NoData(details) => {
                 body.details = Some(details);
                 body.validation_errors = Some(Vec::new());
                 ("Validation Error", "Request validation failed.".into())
             }
-            Failure::TooManyRequests { .. } => {
-                ("Too Many Requests", "Rate limit exceeded. Please try again later".into())
-            }
+            Failure::TooManyRequests { .. } => (
+                "Too Many Requests",
+                "Rate limit exceeded. Please try again later".into(),
+            ),
             Failure::Internal => (
                 "Internal Server Error",
                 "An unexpected error occurred. Please try again later".into(),
             ),
             Failure::Timeout(details) => {
                 body.details = Some(details);
-                ("Gateway Timeout", "Request timeout. Please try again.".into())
+                (
+                    "Gateway Timeout",
+                    "Request timeout. Please try again.".into(),
+                )
             }
         };
         body.error = error.to_owned();
@@ -119,7 +135,10 @@ impl Failure {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             Failure::MethodNotAllowed => {
-                headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+                headers.insert(
+                    header::ALLOW,
+                    HeaderValue::from_static("GET, HEAD, OPTIONS"),
+                );
             }
             Failure::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -138,7 +157,10 @@ pub fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => (
             status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             bytes,
         )
             .into_response(),

@@ -237,7 +237,9 @@ mod tests {
                     is_purchase: purchase,
                     purchased_insider_id: purchase.then(|| Uuid::from_u128(u128::from(next()))),
                     // Whole seconds, milliseconds and microseconds.
-                    timestamp: at((next() % 4_000_000_000_000) as i64 * [1_000_000, 1000, 1][(next() % 3) as usize] / 1000),
+                    timestamp: at((next() % 4_000_000_000_000) as i64
+                        * [1_000_000, 1000, 1][(next() % 3) as usize]
+                        / 1000),
                     revenue: (next() % 1_000_000) as f64 / 100.0,
                 }
             })
@@ -264,11 +266,17 @@ mod tests {
                     total_revenue: (next() % 10_000_000_000) as f64 / 100.0,
                     conversion_rate: (next() % 1000) as f64 / 997.0,
                 },
-                window: (next() % 3 > 0).then(|| Window { start: at(-5_000_000_000_000), end: at(253_402_300_799_999_999) }),
+                window: (next() % 3 > 0).then(|| Window {
+                    start: at(-5_000_000_000_000),
+                    end: at(253_402_300_799_999_999),
+                }),
                 series,
             },
             pagination: Pagination::new((next() % 50 + 1) as u32, 100, next() % 10_000),
-            meta: Meta { timestamp: at(1_795_183_391_000_000), request_id: "550e8400-e29b-41d4-a716-446655440000".into() },
+            meta: Meta {
+                timestamp: at(1_795_183_391_000_000),
+                request_id: "550e8400-e29b-41d4-a716-446655440000".into(),
+            },
         }
     }
 
@@ -285,15 +293,35 @@ mod tests {
     #[test]
     fn money_is_written_as_serde_writes_it() {
         let mut state = 7u64;
-        let mut values: Vec<f64> = vec![0.0, 0.01, 0.1, 1.0, 19.99, 20.0, 19.9, 1e10, 9_999_999_999.99, 1e13, 123.456, -1.5, f64::NAN];
+        let mut values: Vec<f64> = vec![
+            0.0,
+            0.01,
+            0.1,
+            1.0,
+            19.99,
+            20.0,
+            19.9,
+            1e10,
+            9_999_999_999.99,
+            1e13,
+            123.456,
+            -1.5,
+            f64::NAN,
+        ];
         for _ in 0..100_000 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             values.push((state >> (state % 40 + 11)) as f64 / 100.0);
         }
         for value in values {
             let mut ours = Vec::new();
             money(&mut ours, value);
-            assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&value).unwrap(), "{value}");
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&value).unwrap(),
+                "{value}"
+            );
         }
     }
 

@@ -105,7 +105,11 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
-        .allow_headers([header::AUTHORIZATION, observe::X_REQUEST_ID.clone(), header::CONTENT_TYPE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            observe::X_REQUEST_ID.clone(),
+            header::CONTENT_TYPE,
+        ])
         .expose_headers([
             HeaderName::from_static("x-ratelimit-limit"),
             HeaderName::from_static("x-ratelimit-remaining"),
@@ -118,15 +122,24 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/api/partner/v1/openapi.json", get(openapi))
-        .route("/api/partner/v1/campaigns/{campaign_id}/analytics", get(analytics::handle))
+        .route(
+            "/api/partner/v1/campaigns/{campaign_id}/analytics",
+            get(analytics::handle),
+        )
         // An empty campaign id must reach the validator (`required`), not the 404.
-        .route("/api/partner/v1/campaigns//analytics", get(analytics::handle))
+        .route(
+            "/api/partner/v1/campaigns//analytics",
+            get(analytics::handle),
+        )
         .route("/api", axum::routing::any(no_such_endpoint))
         .route("/api/{*rest}", axum::routing::any(no_such_endpoint))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(fallback)
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe::catch_panics))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            observe::catch_panics,
+        ))
         .layer(cors)
         .layer(middleware::from_fn(observe::observe))
         .with_state(state)
@@ -139,15 +152,21 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Liveness: the process answers HTTP.
 async fn health() -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         r#"{"status":"ok"}"#,
     )
         .into_response()
@@ -155,23 +174,36 @@ async fn health() -> Response {
 
 async fn openapi() -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         OPENAPI_JSON,
     )
         .into_response()
 }
 
-async fn no_such_endpoint(State(app): State<Arc<AppState>>, Extension(id): Extension<RequestId>) -> Response {
+async fn no_such_endpoint(
+    State(app): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+) -> Response {
     Failure::NoSuchEndpoint.into_response(meta(&app, &id))
 }
 
-async fn method_not_allowed(State(app): State<Arc<AppState>>, Extension(id): Extension<RequestId>) -> Response {
+async fn method_not_allowed(
+    State(app): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+) -> Response {
     Failure::MethodNotAllowed.into_response(meta(&app, &id))
 }
 
 /// Anything no route matched: the dashboard (with its SPA fallback) when one is
 /// served, else the JSON 404; other methods than GET/HEAD get the JSON 405.
-async fn fallback(State(app): State<Arc<AppState>>, Extension(id): Extension<RequestId>, request: Request) -> Response {
+async fn fallback(
+    State(app): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    request: Request,
+) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return Failure::MethodNotAllowed.into_response(meta(&app, &id));
     }

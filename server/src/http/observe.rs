@@ -93,7 +93,11 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
 
 /// Inside the CORS layer: a panic anywhere below becomes the 500 envelope (with CORS
 /// headers and the request id), never a dropped connection or a stack trace.
-pub async fn catch_panics(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn catch_panics(
+    State(app): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let id = request
         .extensions()
         .get::<RequestId>()
@@ -119,6 +123,9 @@ mod tests {
             loggable_path("/x/sk_test_0123456789abcdefABCDEF0123456789/y"),
             "/x/sk_[redacted]/y"
         );
-        assert_eq!(loggable_path("/sk_live_abc-sk_"), "/sk_[redacted]-sk_[redacted]");
+        assert_eq!(
+            loggable_path("/sk_live_abc-sk_"),
+            "/sk_[redacted]-sk_[redacted]"
+        );
     }
 }

@@ -50,7 +50,9 @@ impl Counts {
     }
 
     fn reset_at(&self, now: u64, window: u64) -> u64 {
-        self.seconds.front().map_or(now, |&(second, _)| second + window)
+        self.seconds
+            .front()
+            .map_or(now, |&(second, _)| second + window)
     }
 }
 
@@ -102,7 +104,13 @@ impl<K: Hash + Eq + Clone> RollingLimiter<K> {
     pub fn acquire(&self, key: &K, now: u64) -> Decision {
         let (limit, window) = (self.limit, self.window);
         if limit == 0 {
-            return Decision { allowed: true, limit, remaining: 0, reset_at: now, retry_after: 0 };
+            return Decision {
+                allowed: true,
+                limit,
+                remaining: 0,
+                reset_at: now,
+                retry_after: 0,
+            };
         }
         self.with_counts(key, now, |counts| {
             let allowed = counts.total < limit;
@@ -115,7 +123,11 @@ impl<K: Hash + Eq + Clone> RollingLimiter<K> {
                 limit,
                 remaining: limit - counts.total.min(limit),
                 reset_at,
-                retry_after: if allowed { reset_at - now } else { (reset_at - now).max(1) },
+                retry_after: if allowed {
+                    reset_at - now
+                } else {
+                    (reset_at - now).max(1)
+                },
             }
         })
     }
@@ -160,7 +172,10 @@ mod tests {
         assert!(!limiter.acquire(&"p", t0 + 3599).allowed);
         // Then exactly one slot is back, and it is the rolling window, not a reset.
         let back = limiter.acquire(&"p", t0 + 3600);
-        assert_eq!((back.allowed, back.remaining, back.reset_at), (true, 0, t0 + 10 + 3600));
+        assert_eq!(
+            (back.allowed, back.remaining, back.reset_at),
+            (true, 0, t0 + 10 + 3600)
+        );
         assert!(!limiter.acquire(&"p", t0 + 3605).allowed);
         // After a whole hour of silence, the full budget.
         assert_eq!(limiter.acquire(&"p", t0 + 10_000).remaining, 2);

@@ -45,7 +45,11 @@ impl StaticFiles {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/html"));
-        let value = if is_html { "no-cache" } else { "public, max-age=3600" };
+        let value = if is_html {
+            "no-cache"
+        } else {
+            "public, max-age=3600"
+        };
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));

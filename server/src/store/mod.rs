@@ -167,7 +167,8 @@ pub trait Store: Send + Sync + 'static {
     async fn campaign(&self, id: Uuid) -> Result<Option<CampaignInfo>, StoreError>;
     /// The numbers of a window of one campaign, and one page of its instances.
     /// An unknown campaign answers an empty window.
-    async fn window(&self, campaign: Uuid, query: &WindowQuery) -> Result<WindowAnswer, StoreError>;
+    async fn window(&self, campaign: Uuid, query: &WindowQuery)
+        -> Result<WindowAnswer, StoreError>;
 }
 
 /// The write side: imports are all or nothing.

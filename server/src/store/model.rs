@@ -284,7 +284,11 @@ mod tests {
             .enumerate()
             .map(|(k, &s)| {
                 let e = q.bucket_starts_us.get(k + 1).copied().unwrap_or(i64::MAX);
-                totals(&mut inside.iter().filter(|r| r.timestamp_us >= s && r.timestamp_us < e))
+                totals(
+                    &mut inside
+                        .iter()
+                        .filter(|r| r.timestamp_us >= s && r.timestamp_us < e),
+                )
             })
             .collect();
         let matching: Vec<InstanceRow> = inside
@@ -319,18 +323,29 @@ mod tests {
         let rows: Vec<InstanceRow> = (0..2000u128)
             .map(|n| {
                 let ts = (next() % (10 * day as u64 / 60_000_000)) as i64 * 60_000_000;
-                let revenue = if next() % 3 == 0 { (next() % 10_000) as i64 + 1 } else { 0 };
+                let revenue = if next() % 3 == 0 {
+                    (next() % 10_000) as i64 + 1
+                } else {
+                    0
+                };
                 row(n, ts, revenue)
             })
             .collect();
         let data = CampaignData::build(rows.clone());
         for case in 0..300 {
             let start = (next() % (12 * day as u64)) as i64 - day;
-            let start = if case % 2 == 0 { start - start.rem_euclid(HOUR_US) } else { start };
+            let start = if case % 2 == 0 {
+                start - start.rem_euclid(HOUR_US)
+            } else {
+                start
+            };
             let len = (next() % (5 * day as u64)) as i64 + 1;
             let end = start + len;
             let step = [HOUR_US, 3 * HOUR_US, day][case % 3];
-            let buckets: Vec<i64> = (0..).map(|k| start + k * step).take_while(|&b| b <= end).collect();
+            let buckets: Vec<i64> = (0..)
+                .map(|k| start + k * step)
+                .take_while(|&b| b <= end)
+                .collect();
             let filter = PurchaseFilter::ALL[case % 3];
             let limit = (next() % 100) as u32 + 1;
             let offset = (next() % 400) * u64::from(limit) / 4;
@@ -358,7 +373,12 @@ mod tests {
             offset: 0,
             limit: 10,
         };
-        let order: Vec<u128> = data.answer(&q).rows.iter().map(|r| r.instance_id.as_u128()).collect();
+        let order: Vec<u128> = data
+            .answer(&q)
+            .rows
+            .iter()
+            .map(|r| r.instance_id.as_u128())
+            .collect();
         assert_eq!(order, [2, 1, 3, 4]);
     }
 
@@ -374,7 +394,10 @@ mod tests {
             limit: 100,
         };
         let a = empty.answer(&q);
-        assert_eq!((a.summary, a.matching, a.rows.len()), (Totals::default(), 0, 0));
+        assert_eq!(
+            (a.summary, a.matching, a.rows.len()),
+            (Totals::default(), 0, 0)
+        );
         let data = CampaignData::build(vec![row(1, 5, 100)]);
         let a = data.answer(&q);
         assert_eq!((a.summary.instances, a.matching, a.rows.len()), (1, 1, 0));

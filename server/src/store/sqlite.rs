@@ -137,7 +137,10 @@ impl SqliteStore {
         let conn = self.lock()?;
         let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         {
-            let seen = self.seen_version.lock().map_err(|_| StoreError("poisoned".into()))?;
+            let seen = self
+                .seen_version
+                .lock()
+                .map_err(|_| StoreError("poisoned".into()))?;
             if *seen == Some(version) {
                 return Ok(false);
             }
@@ -172,7 +175,11 @@ impl SqliteStore {
 
     /// The campaigns, for messages.
     pub fn campaigns(&self) -> Vec<CampaignInfo> {
-        self.current().campaigns.values().map(|e| e.info.clone()).collect()
+        self.current()
+            .campaigns
+            .values()
+            .map(|e| e.info.clone())
+            .collect()
     }
 }
 
@@ -196,7 +203,8 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
 
 fn load_snapshot(conn: &Connection, old: &Snapshot) -> Result<Snapshot, StoreError> {
     let mut keys = HashMap::new();
-    let mut stmt = conn.prepare("SELECT k.digest, p.uuid FROM api_keys k JOIN partners p ON p.id = k.partner")?;
+    let mut stmt = conn
+        .prepare("SELECT k.digest, p.uuid FROM api_keys k JOIN partners p ON p.id = k.partner")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let digest: Vec<u8> = row.get(0)?;
@@ -223,8 +231,9 @@ fn load_snapshot(conn: &Connection, old: &Snapshot) -> Result<Snapshot, StoreErr
             id,
             partner_id: uuid_from(row.get(2)?)?,
             name: row.get(3)?,
-            status: CampaignStatus::parse(&status)
-                .ok_or_else(|| StoreError(format!("database: unknown campaign status {status:?}")))?,
+            status: CampaignStatus::parse(&status).ok_or_else(|| {
+                StoreError(format!("database: unknown campaign status {status:?}"))
+            })?,
         };
         let revision: i64 = row.get(5)?;
         let data = match old.campaigns.get(&id) {
@@ -243,12 +252,21 @@ fn load_snapshot(conn: &Connection, old: &Snapshot) -> Result<Snapshot, StoreErr
                     });
                 }
                 if instances.len() > u32::MAX as usize {
-                    return Err(StoreError(format!("campaign {id} has more instances than one server can hold")));
+                    return Err(StoreError(format!(
+                        "campaign {id} has more instances than one server can hold"
+                    )));
                 }
                 Arc::new(CampaignData::build(instances))
             }
         };
-        campaigns.insert(id, CampaignEntry { info, revision, data });
+        campaigns.insert(
+            id,
+            CampaignEntry {
+                info,
+                revision,
+                data,
+            },
+        );
     }
     Ok(Snapshot { keys, campaigns })
 }
@@ -263,8 +281,16 @@ impl Store for SqliteStore {
         Ok(self.current().campaigns.get(&id).map(|e| e.info.clone()))
     }
 
-    async fn window(&self, campaign: Uuid, query: &WindowQuery) -> Result<WindowAnswer, StoreError> {
-        let data = self.current().campaigns.get(&campaign).map(|e| Arc::clone(&e.data));
+    async fn window(
+        &self,
+        campaign: Uuid,
+        query: &WindowQuery,
+    ) -> Result<WindowAnswer, StoreError> {
+        let data = self
+            .current()
+            .campaigns
+            .get(&campaign)
+            .map(|e| Arc::clone(&e.data));
         Ok(match data {
             Some(data) => data.answer(query),
             None => CampaignData::default().answer(query),
@@ -303,15 +329,26 @@ impl Ingest for SqliteStore {
 
 /// The import inside its transaction: any error returns before the commit, so the
 /// transaction is rolled back and the database is unchanged.
-fn import_in(tx: &rusqlite::Transaction<'_>, batch: &ImportBatch) -> Result<ImportStats, ImportError> {
+fn import_in(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &ImportBatch,
+) -> Result<ImportStats, ImportError> {
     let mut stats = ImportStats::default();
 
     let mut partner_rows: HashMap<Uuid, i64> = HashMap::new();
     {
-        let mut find = tx.prepare("SELECT id, name FROM partners WHERE uuid = ?1").map_err(db_error(""))?;
-        let mut insert = tx.prepare("INSERT INTO partners (uuid, name) VALUES (?1, ?2)").map_err(db_error(""))?;
-        let mut key_owner = tx.prepare("SELECT partner FROM api_keys WHERE digest = ?1").map_err(db_error(""))?;
-        let mut add_key = tx.prepare("INSERT INTO api_keys (digest, partner) VALUES (?1, ?2)").map_err(db_error(""))?;
+        let mut find = tx
+            .prepare("SELECT id, name FROM partners WHERE uuid = ?1")
+            .map_err(db_error(""))?;
+        let mut insert = tx
+            .prepare("INSERT INTO partners (uuid, name) VALUES (?1, ?2)")
+            .map_err(db_error(""))?;
+        let mut key_owner = tx
+            .prepare("SELECT partner FROM api_keys WHERE digest = ?1")
+            .map_err(db_error(""))?;
+        let mut add_key = tx
+            .prepare("INSERT INTO api_keys (digest, partner) VALUES (?1, ?2)")
+            .map_err(db_error(""))?;
         for (i, p) in batch.partners.iter().enumerate() {
             let at = format!("partners[{i}].id");
             let existing: Option<(i64, String)> = find
@@ -324,10 +361,15 @@ fn import_in(tx: &rusqlite::Transaction<'_>, batch: &ImportBatch) -> Result<Impo
                     rowid
                 }
                 Some(_) => {
-                    return Err(ImportError::at(at, "duplicate id: a different partner with this id is already stored"))
+                    return Err(ImportError::at(
+                        at,
+                        "duplicate id: a different partner with this id is already stored",
+                    ))
                 }
                 None => {
-                    insert.execute(params![p.id.as_bytes(), p.name]).map_err(db_error(&at))?;
+                    insert
+                        .execute(params![p.id.as_bytes(), p.name])
+                        .map_err(db_error(&at))?;
                     stats.partners += 1;
                     tx.last_insert_rowid()
                 }
@@ -340,9 +382,16 @@ fn import_in(tx: &rusqlite::Transaction<'_>, batch: &ImportBatch) -> Result<Impo
                     .map_err(db_error(&at))?;
                 match owner {
                     Some(owner) if owner == rowid => {}
-                    Some(_) => return Err(ImportError::at(at, "duplicate key: another partner already has it")),
+                    Some(_) => {
+                        return Err(ImportError::at(
+                            at,
+                            "duplicate key: another partner already has it",
+                        ))
+                    }
                     None => {
-                        add_key.execute(params![&digest.0[..], rowid]).map_err(db_error(&at))?;
+                        add_key
+                            .execute(params![&digest.0[..], rowid])
+                            .map_err(db_error(&at))?;
                     }
                 }
             }
@@ -352,7 +401,9 @@ fn import_in(tx: &rusqlite::Transaction<'_>, batch: &ImportBatch) -> Result<Impo
 
     let mut campaign_rows: HashMap<Uuid, i64> = HashMap::new();
     {
-        let mut all = tx.prepare("SELECT c.uuid, c.id FROM campaigns c").map_err(db_error(""))?;
+        let mut all = tx
+            .prepare("SELECT c.uuid, c.id FROM campaigns c")
+            .map_err(db_error(""))?;
         let mut rows = all.query([]).map_err(db_error(""))?;
         while let Some(r) = rows.next().map_err(db_error(""))? {
             let id: Vec<u8> = r.get(0).map_err(db_error(""))?;
@@ -361,7 +412,9 @@ fn import_in(tx: &rusqlite::Transaction<'_>, batch: &ImportBatch) -> Result<Impo
         }
     }
     {
-        let mut partner_row = tx.prepare("SELECT id FROM partners WHERE uuid = ?1").map_err(db_error(""))?;
+        let mut partner_row = tx
+            .prepare("SELECT id FROM partners WHERE uuid = ?1")
+            .map_err(db_error(""))?;
         let mut find = tx
             .prepare("SELECT partner, name, status FROM campaigns WHERE id = ?1")
             .map_err(db_error(""))?;
@@ -377,7 +430,10 @@ fn import_in(tx: &rusqlite::Transaction<'_>, batch: &ImportBatch) -> Result<Impo
                     .optional()
                     .map_err(db_error(&at("partner_id")))?
                     .ok_or_else(|| {
-                        ImportError::at(at("partner_id"), "unknown partner: not in the file nor in the database")
+                        ImportError::at(
+                            at("partner_id"),
+                            "unknown partner: not in the file nor in the database",
+                        )
                     })?,
             };
             match campaign_rows.get(&c.id) {
@@ -506,7 +562,9 @@ fn import_in(tx: &rusqlite::Transaction<'_>, batch: &ImportBatch) -> Result<Impo
                     purchased,
                     row.revenue_cents
                 ])
-                .map_err(|e| ImportError::at(format!("instances[{i}]"), format!("database error: {e}")))?;
+                .map_err(|e| {
+                    ImportError::at(format!("instances[{i}]"), format!("database error: {e}"))
+                })?;
             touched.insert(campaign);
             stats.instances += 1;
         }

@@ -96,7 +96,9 @@ pub async fn start(fixture: &Value, config: ServerConfig) -> TestServer {
 }
 
 pub async fn start_with_store(store: Arc<dyn Store>, config: ServerConfig) -> TestServer {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
     let (stop, stopped) = oneshot::channel::<()>();
     let app = http::router(store, config);
@@ -106,7 +108,10 @@ pub async fn start_with_store(store: Arc<dyn Store>, config: ServerConfig) -> Te
         })
         .await;
     });
-    TestServer { base, stop: Some(stop) }
+    TestServer {
+        base,
+        stop: Some(stop),
+    }
 }
 
 pub fn analytics_path(campaign: &str, query: &str) -> String {
@@ -141,7 +146,11 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("a body");
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// Acme's analytics of its active campaign.
@@ -162,7 +171,11 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(reference) => {
             let pointer = reference.trim_start_matches('#');
-            resolve(doc, doc.pointer(pointer).unwrap_or_else(|| panic!("dangling $ref {reference}")))
+            resolve(
+                doc,
+                doc.pointer(pointer)
+                    .unwrap_or_else(|| panic!("dangling $ref {reference}")),
+            )
         }
         None => schema,
     }
@@ -176,7 +189,8 @@ pub fn check_schema(doc: &Value, schema: &Value, value: &Value, path: &str) -> R
         }
     }
     if value.is_null() {
-        return if schema.get("nullable") == Some(&Value::Bool(true)) || schema.get("type").is_none() {
+        return if schema.get("nullable") == Some(&Value::Bool(true)) || schema.get("type").is_none()
+        {
             Ok(())
         } else {
             Err(format!("{path}: null where a value is required"))
@@ -201,20 +215,30 @@ pub fn check_schema(doc: &Value, schema: &Value, value: &Value, path: &str) -> R
             return Err(format!("{path}: {value} is not one of {allowed:?}"));
         }
     }
-    if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_f64), value.as_f64()) {
+    if let (Some(min), Some(n)) = (
+        schema.get("minimum").and_then(Value::as_f64),
+        value.as_f64(),
+    ) {
         if n < min {
             return Err(format!("{path}: {n} < {min}"));
         }
     }
-    if let (Some(max), Some(n)) = (schema.get("maximum").and_then(Value::as_f64), value.as_f64()) {
+    if let (Some(max), Some(n)) = (
+        schema.get("maximum").and_then(Value::as_f64),
+        value.as_f64(),
+    ) {
         if n > max {
             return Err(format!("{path}: {n} > {max}"));
         }
     }
-    if let (Some(format), Some(text)) = (schema.get("format").and_then(Value::as_str), value.as_str()) {
+    if let (Some(format), Some(text)) =
+        (schema.get("format").and_then(Value::as_str), value.as_str())
+    {
         let ok = match format {
             "uuid" => uuid::Uuid::try_parse(text).is_ok() && text.len() == 36,
-            "date-time" => chrono::DateTime::parse_from_rfc3339(text).is_ok() && text.ends_with('Z'),
+            "date-time" => {
+                chrono::DateTime::parse_from_rfc3339(text).is_ok() && text.ends_with('Z')
+            }
             "date" => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
             _ => true,
         };
@@ -229,7 +253,10 @@ pub fn check_schema(doc: &Value, schema: &Value, value: &Value, path: &str) -> R
             }
         }
     }
-    if let (Some(properties), Some(object)) = (schema.get("properties").and_then(Value::as_object), value.as_object()) {
+    if let (Some(properties), Some(object)) = (
+        schema.get("properties").and_then(Value::as_object),
+        value.as_object(),
+    ) {
         for (name, property) in properties {
             if let Some(v) = object.get(name) {
                 check_schema(doc, property, v, &format!("{path}.{name}"))?;
@@ -250,14 +277,25 @@ pub fn assert_documented(doc: &Value, openapi_path: &str, reply: &Reply) {
     let operation = &doc["paths"][openapi_path]["get"];
     assert!(operation.is_object(), "{openapi_path} is not documented");
     let documented = &operation["responses"][reply.status.to_string()];
-    assert!(documented.is_object(), "status {} of {openapi_path} is not documented", reply.status);
+    assert!(
+        documented.is_object(),
+        "status {} of {openapi_path} is not documented",
+        reply.status
+    );
     let schema = &documented["content"]["application/json"]["schema"];
     if let Err(e) = check_schema(doc, schema, &reply.body, "body") {
-        panic!("status {} of {openapi_path}: {e}\n{}", reply.status, reply.body);
+        panic!(
+            "status {} of {openapi_path}: {e}\n{}",
+            reply.status, reply.body
+        );
     }
     if let Some(headers) = documented["headers"].as_object() {
         for name in headers.keys().filter(|n| !n.starts_with("WWW")) {
-            assert!(reply.header(name).is_some(), "status {}: header {name} missing", reply.status);
+            assert!(
+                reply.header(name).is_some(),
+                "status {}: header {name} missing",
+                reply.status
+            );
         }
     }
 }
