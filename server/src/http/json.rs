@@ -5,7 +5,7 @@
 //! request. Field names and order follow `src/api/types.rs`.
 
 use campaign_analytics::api::types::{AnalyticsResponse, Instance, SeriesPoint};
-use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 /// The body of `response`, as JSON.
 pub fn analytics_body(response: &AnalyticsResponse) -> Vec<u8> {
@@ -123,11 +123,12 @@ fn integer(out: &mut Vec<u8>, value: u64) {
 /// Anything else goes through [`float`].
 fn money(out: &mut Vec<u8>, value: f64) {
     const LIMIT: f64 = 1e12;
-    let cents = (value * 100.0).round();
-    if !(0.0..LIMIT).contains(&cents) || cents / 100.0 != value {
+    let scaled = value * 100.0;
+    // `+ 0.5` then truncation rounds a non-negative amount (no libm call on the hot path).
+    let cents = (scaled + 0.5) as u64;
+    if !(0.0..LIMIT).contains(&scaled) || cents as f64 / 100.0 != value {
         return float(out, value);
     }
-    let cents = cents as u64;
     out.extend_from_slice(itoa::Buffer::new().format(cents / 100).as_bytes());
     let fraction = cents % 100;
     out.push(b'.');
@@ -156,42 +157,61 @@ fn uuid(out: &mut Vec<u8>, id: &uuid::Uuid) {
     out.extend_from_slice(id.hyphenated().encode_lower(&mut buffer).as_bytes());
 }
 
-fn two(out: &mut Vec<u8>, value: u32) {
-    out.push(b'0' + (value / 10 % 10) as u8);
-    out.push(b'0' + (value % 10) as u8);
+/// The proleptic Gregorian (year, month, day) of a day counted from 1970-01-01
+/// (Howard Hinnant's `civil_from_days`): integer arithmetic only.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// `"YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z"`, as chrono's `Serialize` writes it
 /// (RFC 3339, `SecondsFormat::AutoSi`, `Z`). Years outside 0–9999 and leap seconds
 /// take chrono's own path.
 fn timestamp(out: &mut Vec<u8>, at: &DateTime<Utc>) {
-    // The naive value: `DateTime`'s own accessors re-apply the offset on every call.
-    let naive = at.naive_utc();
-    let (date, time) = (naive.date(), naive.time());
-    let year = date.year();
-    let nanos = time.nanosecond();
+    let seconds = at.timestamp();
+    let nanos = at.timestamp_subsec_nanos();
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
     if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
         out.push(b'"');
         out.extend_from_slice(at.to_rfc3339_opts(SecondsFormat::AutoSi, true).as_bytes());
         out.push(b'"');
         return;
     }
-    out.push(b'"');
-    two(out, year as u32 / 100);
-    two(out, year as u32 % 100);
-    out.push(b'-');
-    two(out, date.month());
-    out.push(b'-');
-    two(out, date.day());
-    out.push(b'T');
-    let seconds = time.num_seconds_from_midnight();
-    let (hour, minute, second) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    two(out, hour);
-    out.push(b':');
-    two(out, minute);
-    out.push(b':');
-    two(out, second);
-    let (digits, value) = if nanos == 0 {
+    let of_day = seconds.rem_euclid(86_400) as u32;
+    let (year, hour, minute, second) = (year as u32, of_day / 3600, of_day / 60 % 60, of_day % 60);
+    let digit = |v: u32| b'0' + (v % 10) as u8;
+    let text = [
+        b'"',
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+        b'T',
+        digit(hour / 10),
+        digit(hour),
+        b':',
+        digit(minute / 10),
+        digit(minute),
+        b':',
+        digit(second / 10),
+        digit(second),
+    ];
+    out.extend_from_slice(&text);
+    let (digits, mut value) = if nanos == 0 {
         (0, 0)
     } else if nanos % 1_000_000 == 0 {
         (3, nanos / 1_000_000)
@@ -201,10 +221,12 @@ fn timestamp(out: &mut Vec<u8>, at: &DateTime<Utc>) {
         (9, nanos)
     };
     if digits > 0 {
-        out.push(b'.');
-        let text = itoa::Buffer::new().format(value).len();
-        out.extend(std::iter::repeat_n(b'0', digits - text));
-        out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+        let mut fraction = [b'.'; 10];
+        for slot in fraction[1..=digits].iter_mut().rev() {
+            *slot = digit(value);
+            value /= 10;
+        }
+        out.extend_from_slice(&fraction[..=digits]);
     }
     out.extend_from_slice(b"Z\"");
 }
@@ -322,6 +344,16 @@ mod tests {
                 serde_json::to_string(&value).unwrap(),
                 "{value}"
             );
+        }
+    }
+
+    #[test]
+    fn dates_match_chrono_across_the_calendar() {
+        for days in (-719_528..2_932_897).step_by(7) {
+            let at = DateTime::from_timestamp(days * 86_400 + 45_296, 0).unwrap();
+            let mut ours = Vec::new();
+            timestamp(&mut ours, &at);
+            assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&at).unwrap());
         }
     }
 
