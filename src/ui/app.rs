@@ -462,25 +462,33 @@ pub fn Dashboard(
     });
     on_cleanup(move || keys.remove());
 
-    let response = Memo::new(move |_| dash.phase.with(Phase::response));
+    // The answer on screen, once it passed the checks the types cannot make.
+    let checked = Memo::new(move |_| {
+        dash.phase.with(|p| match p.response() {
+            Some(r) => check_consistency(&r).map(|()| Some(r)),
+            None => Ok(None),
+        })
+    });
+    let response = Memo::new(move |_| checked.with(|c| c.clone().ok().flatten()));
     let loading = Memo::new(move |_| dash.phase.with(Phase::is_loading));
     let failure = Memo::new(move |_| dash.phase.with(Phase::failure));
-    let filter = Memo::new(move |_| {
+    let filter = Signal::derive(move || {
         dash.phase
             .with(|p| p.query().map(|q| q.purchase()).unwrap_or_default())
     });
-    let page = Memo::new(move |_| {
+    let page = Signal::derive(move || {
         response.with(|r| {
             r.as_ref()
                 .map(|r| (r.pagination.clone(), r.data.instances.len()))
         })
     });
-    let no_data = Memo::new(move |_| {
+    let no_data = Signal::derive(move || {
         failure.with(|f| {
             f.as_ref()
                 .is_some_and(|f| matches!(f.error, ApiError::NoData { .. }))
         })
     });
+    let busy = Signal::derive(move || loading.get().to_string());
     let base_for_messages = Signal::derive(move || {
         dash.base_url_checked()
             .unwrap_or_else(|_| dash.base_url.get())
@@ -500,22 +508,22 @@ pub fn Dashboard(
                     <ConnectionPanel dash=dash/>
                     <QueryForm dash=dash/>
                 </aside>
-                <section class="results" aria-label="Results" aria-busy=move || loading.get().to_string()>
+                <section class="results" aria-label="Results" aria-busy=busy>
                     <ErrorBanner
                         failure=failure
                         base_url=base_for_messages
                         on_retry=Callback::new(move |()| dash.retry())
                     />
-                    <Show when=move || no_data.get()>
-                        <div class="empty-state empty-wide" data-testid="empty-period">
-                            <p>"Nothing happened in this campaign during the chosen period."</p>
-                            <p>"Pick a wider time frame — Last 12 months, or a longer custom range — and run the query again."</p>
-                        </div>
-                    </Show>
+                    <div class="empty-state empty-wide" data-testid="empty-period" hidden=Signal::derive(move || !no_data.get())>
+                        <p>"Nothing happened in this campaign during the chosen period."</p>
+                        <p>"Pick a wider time frame — Last 12 months, or a longer custom range — and run the query again."</p>
+                    </div>
                     <ResultsHeading response=response/>
+                    // A response whose numbers contradict each other is an error thrown by
+                    // the view: the boundary shows it, and the results below never see it.
                     <ErrorBoundary fallback=|errors| {
                         view! {
-                            <div class="banner banner-error" role="alert">
+                            <div class="banner banner-error" role="alert" data-testid="inconsistent-answer">
                                 <div class="banner-body">
                                     <h2 class="banner-title">"These results cannot be shown"</h2>
                                     <ul>
@@ -525,20 +533,18 @@ pub fn Dashboard(
                             </div>
                         }
                     }>
-                        {move || response.with(|r| r.as_ref().map(|r| check_consistency(r)).transpose().map(|_| ()))}
-                        <SummaryCards response=response loading=loading/>
-                        <SeriesChart response=response/>
-                        <Show when=move || response.with(Option::is_some)>
-                            <InstanceTable response=response filter=filter loading=loading/>
-                            <Pager page=page loading=loading on_page=Callback::new(move |p| dash.page_to(p))/>
-                        </Show>
+                        {move || checked.get().map(|_| ())}
                     </ErrorBoundary>
-                    <Show when=move || dash.phase.with(|p| matches!(p, Phase::Idle)) && failure.with(Option::is_none)>
-                        <div class="welcome">
-                            <h2>"Campaign performance at a glance"</h2>
-                            <p>"Enter your secret key and a campaign id, choose a period, and run the query. The link in the address bar then reproduces this view: bookmark it or share it with a colleague who has their own key."</p>
-                        </div>
-                    </Show>
+                    <SummaryCards response=response loading=loading/>
+                    <SeriesChart response=response/>
+                    <div class="table-and-pager" hidden=Signal::derive(move || response.with(Option::is_none))>
+                        <InstanceTable response=response filter=filter loading=loading/>
+                        <Pager page=page loading=loading on_page=Callback::new(move |p| dash.page_to(p))/>
+                    </div>
+                    <div class="welcome" hidden=Signal::derive(move || !dash.phase.with(|p| matches!(p, Phase::Idle)))>
+                        <h2>"Campaign performance at a glance"</h2>
+                        <p>"Enter your secret key and a campaign id, choose a period, and run the query. The link in the address bar then reproduces this view: bookmark it or share it with a colleague who has their own key."</p>
+                    </div>
                 </section>
             </main>
         </div>
@@ -583,7 +589,7 @@ pub fn time_frame_text(t: crate::contract::TimeFrame) -> &'static str {
 }
 
 /// An answer that parsed but whose numbers contradict each other.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Inconsistent(String);
 
 impl std::fmt::Display for Inconsistent {

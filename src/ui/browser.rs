@@ -25,6 +25,15 @@ pub fn page_origin() -> String {
         .unwrap_or_default()
 }
 
+/// Copies `text` to the clipboard in the background, then calls `done` with whether it
+/// worked. (One function for every copy button: one task type in the download.)
+pub fn copy_then(text: String, done: Box<dyn FnOnce(bool)>) {
+    leptos::task::spawn_local(async move {
+        let copied = copy_text(&text).await;
+        done(copied);
+    });
+}
+
 /// Copies `text` to the clipboard; `false` when the browser refuses (no permission, or a
 /// page not served over https or from localhost).
 pub async fn copy_text(text: &str) -> bool {

@@ -11,27 +11,28 @@ use std::sync::Arc;
 
 use super::format::{self, Bucket};
 
-/// The drawing's coordinate system (the SVG scales to its container).
-pub const WIDTH: f64 = 720.0;
-pub const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 44.0;
-const RIGHT: f64 = 8.0;
-const TOP: f64 = 10.0;
-const BOTTOM: f64 = 26.0;
+/// The drawing's coordinate system (the SVG scales to its container). Coordinates are
+/// whole numbers in tenths of a unit: the page never prints a float.
+pub const WIDTH: i32 = 7200;
+pub const HEIGHT: i32 = 2200;
+const LEFT: i32 = 440;
+const RIGHT: i32 = 80;
+const TOP: i32 = 100;
+const BOTTOM: i32 = 260;
 /// At most this many bucket labels along the x axis, so they never overlap.
 const MAX_LABELS: usize = 8;
 
 /// One bucket's bar.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bar {
-    pub x: f64,
-    pub width: f64,
+    pub x: i32,
+    pub width: i32,
     /// Top and height of the whole bar (all instances).
-    pub total_y: f64,
-    pub total_h: f64,
+    pub total_y: i32,
+    pub total_h: i32,
     /// Top and height of the purchases part (drawn over the bottom of the bar).
-    pub purchase_y: f64,
-    pub purchase_h: f64,
+    pub purchase_y: i32,
+    pub purchase_h: i32,
     pub label: String,
     /// Whether the label is drawn under the axis (one in every few).
     pub show_label: bool,
@@ -42,7 +43,7 @@ pub struct Bar {
 /// A horizontal grid line and its value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLine {
-    pub y: f64,
+    pub y: i32,
     pub label: String,
 }
 
@@ -87,11 +88,11 @@ pub fn nice_ceiling(n: u64) -> u64 {
 pub fn model(points: &[SeriesPoint], bucket: Bucket) -> ChartModel {
     let busiest = points.iter().map(|p| p.total_instances).max().unwrap_or(0);
     let y_max = nice_ceiling(busiest.max(1));
-    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_w = f64::from(WIDTH - LEFT - RIGHT);
     let plot_h = HEIGHT - TOP - BOTTOM;
     let slot = plot_w / points.len().max(1) as f64;
-    let gap = (slot * 0.2).min(6.0);
-    let scale = |v: u64| plot_h * (v.min(y_max) as f64 / y_max as f64);
+    let gap = (slot * 0.2).min(60.0);
+    let scale = |v: u64| (f64::from(plot_h) * (v.min(y_max) as f64 / y_max as f64)).round() as i32;
     let label_every = points.len().div_ceil(MAX_LABELS).max(1);
 
     let bars = points
@@ -118,8 +119,8 @@ pub fn model(points: &[SeriesPoint], bucket: Bucket) -> ChartModel {
                 format::money(p.revenue)
             );
             Bar {
-                x: LEFT + slot * i as f64 + gap / 2.0,
-                width: (slot - gap).max(1.0),
+                x: LEFT + (slot * i as f64 + gap / 2.0).round() as i32,
+                width: ((slot - gap).round() as i32).max(10),
                 total_y: TOP + plot_h - total_h,
                 total_h,
                 purchase_y: TOP + plot_h - purchase_h,
@@ -131,9 +132,10 @@ pub fn model(points: &[SeriesPoint], bucket: Bucket) -> ChartModel {
         })
         .collect();
 
+    // Grid lines on whole numbers only: halfway when the top is even.
     let grid = [0, y_max / 2, y_max]
         .into_iter()
-        .filter(|v| *v == 0 || *v == y_max || y_max >= 2)
+        .filter(|v| *v == 0 || *v == y_max || y_max % 2 == 0)
         .map(|v| GridLine {
             y: TOP + plot_h - scale(v),
             label: format::count(v),
@@ -182,10 +184,10 @@ pub fn SeriesChart(
                 .bars
                 .into_iter()
                 .map(|b| {
-                    let label_x = b.x + b.width / 2.0;
+                    let label_x = b.x + b.width / 2;
                     let label = b.show_label.then(|| {
                         view! {
-                            <text class="chart-label" x=label_x y=HEIGHT - 8.0 text-anchor="middle">
+                            <text class="chart-label" x=label_x y=HEIGHT - 80 text-anchor="middle">
                                 {b.label.clone()}
                             </text>
                         }
@@ -193,8 +195,8 @@ pub fn SeriesChart(
                     view! {
                         <g class="chart-bar">
                             <title>{b.tooltip}</title>
-                            <rect class="bar-total" x=b.x y=b.total_y width=b.width height=b.total_h rx="2"></rect>
-                            <rect class="bar-purchase" x=b.x y=b.purchase_y width=b.width height=b.purchase_h rx="2"></rect>
+                            <rect class="bar-total" x=b.x y=b.total_y width=b.width height=b.total_h rx="20"></rect>
+                            <rect class="bar-purchase" x=b.x y=b.purchase_y width=b.width height=b.purchase_h rx="20"></rect>
                             {label}
                         </g>
                     }
@@ -206,7 +208,7 @@ pub fn SeriesChart(
                 .map(|g| {
                     view! {
                         <line class="chart-grid" x1=LEFT x2=WIDTH - RIGHT y1=g.y y2=g.y></line>
-                        <text class="chart-axis" x=LEFT - 6.0 y=g.y + 4.0 text-anchor="end">{g.label}</text>
+                        <text class="chart-axis" x=LEFT - 60 y=g.y + 40 text-anchor="end">{g.label}</text>
                     }
                 })
                 .collect_view();
@@ -223,7 +225,6 @@ pub fn SeriesChart(
                     <svg
                         data-testid="series-chart"
                         viewBox=view_box
-                        preserveAspectRatio="none"
                         role="img"
                         aria-label=m.description
                     >
@@ -257,16 +258,19 @@ mod tests {
         assert_eq!(m.y_max, 10);
         assert_eq!(m.bars.len(), 3);
         let plot_h = HEIGHT - TOP - BOTTOM;
-        assert!((m.bars[1].total_h - plot_h).abs() < 1e-9);
-        assert!((m.bars[1].purchase_h - plot_h / 2.0).abs() < 1e-9);
-        assert_eq!(m.bars[0].total_h, 0.0);
+        assert_eq!(m.bars[1].total_h, plot_h);
+        assert_eq!(m.bars[1].purchase_h, plot_h / 2);
+        assert_eq!(m.bars[0].total_h, 0);
         // bars go left to right, inside the drawing
         assert!(m.bars[0].x < m.bars[1].x && m.bars[1].x < m.bars[2].x);
         let last = &m.bars[2];
-        assert!(last.x + last.width <= WIDTH - RIGHT + 1e-9);
+        assert!(last.x + last.width <= WIDTH - RIGHT);
         assert_eq!(m.bars[1].tooltip, "Nov 2: 10 instances, 5 purchases, $50.00 revenue");
         assert!(m.description.contains("busiest day was Nov 2 with 10"));
         assert_eq!(m.grid.len(), 3);
+        let m = model(&[point(1, 5, 0)], Bucket::Day);
+        let labels: Vec<&str> = m.grid.iter().map(|g| g.label.as_str()).collect();
+        assert_eq!(labels, ["0", "5"]);
     }
 
     #[test]

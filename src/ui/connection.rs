@@ -4,10 +4,11 @@
 //! masked unless the user asks, kept per [`storage`], and only ever leaves the page in
 //! the `Authorization` header of requests to the base URL shown here.
 
-use crate::contract::KeyMode;
+use crate::contract::{KeyMode, SecretKey};
 use leptos::prelude::*;
 
 use super::app::Dash;
+use super::query_form::error_line;
 use super::storage::{self, KeyPlace};
 
 /// Checks an API base URL as typed. Empty means the page's own `origin`. The result has
@@ -62,26 +63,23 @@ pub fn check_base_url(text: &str, origin: &str) -> Result<String, String> {
 pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
     let reveal = RwSignal::new(false);
 
-    // Keep the key where the user chose, and only a key of the right shape.
-    Effect::new(move |_| {
-        let place = dash.key_place.get();
-        match dash.key_checked() {
-            Ok(key) => storage::save_key(key.expose(), place),
-            Err(_) => storage::forget_key(),
-        }
-    });
-    // Remember a base URL other than the page's origin.
-    Effect::new(move |_| {
+    // Storage follows each change as it happens: the key where the user chose (and only a
+    // key of the right shape), the base URL when it is not the page's own origin.
+    let store_key = move || match dash.key.with_untracked(|k| SecretKey::parse(k.trim())) {
+        Ok(key) => storage::save_key(key.expose(), dash.key_place.get_untracked()),
+        Err(_) => storage::forget_key(),
+    };
+    let store_base_url = move || {
         let origin = dash.origin.get_value();
-        match dash.base_url_checked() {
+        match dash.base_url.with_untracked(|text| check_base_url(text, &origin)) {
             Ok(url) if url == origin => storage::save_base_url(None),
             Ok(url) => storage::save_base_url(Some(&url)),
             Err(_) => {}
         }
-    });
+    };
 
-    let base_error = move || dash.base_url_checked().err();
-    let key_error = move || {
+    let base_error = Signal::derive(move || dash.base_url_checked().err());
+    let key_error = Signal::derive(move || {
         if dash.key_rejected.get() {
             return Some(
                 "The API did not accept this key (401). Paste it again from your partner settings."
@@ -92,8 +90,10 @@ pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
             return None;
         }
         dash.key_checked().err().map(|e| e.message)
+    });
+    let invalid = |error: Signal<Option<String>>| {
+        Signal::derive(move || error.with(Option::is_some).to_string())
     };
-    let mode = move || dash.key_mode();
     let forget = move |_| {
         storage::forget_key();
         dash.key.set(String::new());
@@ -101,7 +101,32 @@ pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
         dash.key_rejected.set(false);
         dash.focus_key();
     };
-    let target = move || dash.base_url_checked().unwrap_or_else(|_| "the API".to_owned());
+    let target = Signal::derive(move || {
+        dash.base_url_checked()
+            .unwrap_or_else(|_| "the API".to_owned())
+    });
+    let badge = move || {
+        dash.key_mode().map(|m| {
+            let (class, text) = match m {
+                KeyMode::Live => ("badge badge-live", "Live"),
+                KeyMode::Test => ("badge badge-test", "Test"),
+            };
+            view! { <span class=class data-testid="key-mode">{text}</span> }
+        })
+    };
+    let on_device = Signal::derive(move || dash.key_place.get() == KeyPlace::Device);
+    let place_note = Signal::derive(move || {
+        if on_device.get() {
+            "The key is now saved in this browser: anyone who uses this browser profile can \
+             read it and query your data. Only remember it on a device you alone use."
+        } else {
+            "Kept for this tab only, until you close it."
+        }
+        .to_owned()
+    });
+    let origin = dash.origin.get_value();
+    let base_text: Signal<String> = dash.base_url.into();
+    let key_text: Signal<String> = dash.key.into();
 
     view! {
         <section class="panel" aria-labelledby="connection-title">
@@ -112,59 +137,55 @@ pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
                     id="api-base-url"
                     type="url"
                     data-testid="api-base-url"
-                    inputmode="url"
                     autocomplete="url"
                     spellcheck="false"
-                    placeholder=move || dash.origin.get_value()
-                    prop:value=move || dash.base_url.get()
-                    aria-invalid=move || base_error().is_some().to_string()
+                    placeholder=origin
+                    prop:value=base_text
+                    aria-invalid=invalid(base_error)
                     aria-describedby="api-base-url-help"
-                    on:input=move |ev| dash.base_url.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        dash.base_url.set(event_target_value(&ev));
+                        store_base_url();
+                    }
                 />
                 <p class="help" id="api-base-url-help">"Leave empty to use this page's own server."</p>
-                {move || base_error().map(|e| view! {
-                    <p class="field-error" data-testid="field-error-base_url" role="alert">{e}</p>
-                })}
+                {error_line("base_url", base_error)}
             </div>
             <div class="field">
                 <div class="label-row">
                     <label for="api-key">"Secret key"</label>
-                    {move || mode().map(|m| match m {
-                        KeyMode::Live => view! { <span class="badge badge-live" data-testid="key-mode">"Live"</span> },
-                        KeyMode::Test => view! { <span class="badge badge-test" data-testid="key-mode">"Test"</span> },
-                    })}
+                    {badge}
                 </div>
                 <div class="input-with-button">
                     <input
                         id="api-key"
                         node_ref=dash.key_input
-                        type=move || if reveal.get() { "text" } else { "password" }
+                        type=Signal::derive(move || if reveal.get() { "text" } else { "password" }.to_owned())
                         data-testid="api-key"
                         autocomplete="off"
                         autocapitalize="off"
                         spellcheck="false"
                         placeholder="sk_live_… or sk_test_…"
-                        prop:value=move || dash.key.get()
-                        aria-invalid=move || key_error().is_some().to_string()
+                        prop:value=key_text
+                        aria-invalid=invalid(key_error)
                         aria-describedby="api-key-help"
                         on:input=move |ev| {
                             dash.key.set(event_target_value(&ev));
                             dash.key_rejected.set(false);
+                            store_key();
                         }
                     />
                     <button
                         type="button"
                         class="button ghost"
-                        aria-pressed=move || reveal.get().to_string()
+                        aria-pressed=Signal::derive(move || reveal.get().to_string())
                         aria-controls="api-key"
                         on:click=move |_| reveal.update(|r| *r = !*r)
                     >
-                        {move || if reveal.get() { "Hide" } else { "Show" }}
+                        {Signal::derive(move || if reveal.get() { "Hide" } else { "Show" }.to_owned())}
                     </button>
                 </div>
-                {move || key_error().map(|e| view! {
-                    <p class="field-error" data-testid="field-error-key" role="alert">{e}</p>
-                })}
+                {error_line("key", key_error)}
                 <p class="help" id="api-key-help">
                     "Sent only in the Authorization header of requests to " <span class="mono">{target}</span> "."
                 </p>
@@ -173,13 +194,14 @@ pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
                         <input
                             type="checkbox"
                             data-testid="remember-key"
-                            prop:checked=move || dash.key_place.get() == KeyPlace::Device
+                            prop:checked=on_device
                             on:change=move |ev| {
                                 dash.key_place.set(if event_target_checked(&ev) {
                                     KeyPlace::Device
                                 } else {
                                     KeyPlace::Session
-                                })
+                                });
+                                store_key();
                             }
                         />
                         "Remember on this device"
@@ -188,14 +210,7 @@ pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
                         "Forget key"
                     </button>
                 </div>
-                <Show when=move || dash.key_place.get() == KeyPlace::Device>
-                    <p class="warning" role="note">
-                        "The key is now saved in this browser: anyone who uses this browser profile can read it and query your data. Only remember it on a device you alone use."
-                    </p>
-                </Show>
-                <Show when=move || dash.key_place.get() == KeyPlace::Session>
-                    <p class="help">"Kept for this tab only, until you close it."</p>
-                </Show>
+                <p class="help" class:warning=on_device data-testid="key-storage-note">{place_note}</p>
             </div>
         </section>
     }

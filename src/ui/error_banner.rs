@@ -38,12 +38,7 @@ pub fn ErrorBanner(
             .unwrap_or_else(|| "No HTTP answer".to_owned());
         let copy = {
             let request_id = request_id.clone();
-            move |_| {
-                let request_id = request_id.clone();
-                leptos::task::spawn_local(async move {
-                    copied.set(browser::copy_text(&request_id).await);
-                });
-            }
+            move |_| browser::copy_then(request_id.clone(), Box::new(move |done| copied.set(done)))
         };
         let details = e
             .details
@@ -72,10 +67,10 @@ pub fn ErrorBanner(
                             title="Copy the request id"
                             on:click=copy
                         >
-                            <span aria-hidden="true">"⧉"</span>
+                            <svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><rect x="5.5" y="5.5" width="8" height="8" rx="1.5"></rect><path d="M10.5 3.5v-1h-8v8h1"></path></svg>
                         </button>
                         <span class="copied" role="status">
-                            {move || copied.get().then_some("Copied")}
+                            {Signal::derive(move || if copied.get() { "Copied".to_owned() } else { String::new() })}
                         </span>
                     </p>
                 </div>

@@ -62,7 +62,11 @@ pub fn percent(rate: f64) -> String {
     if let Some(text) = intl::percent(rate) {
         return text;
     }
-    format!("{:.1}%", rate * 100.0)
+    // Integer arithmetic on tenths of a percent: formatting an `f64` would pull the whole
+    // float printer into the download for this one fallback.
+    let tenths = (rate * 1000.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{}.{}%", tenths.abs() / 10, tenths.abs() % 10)
 }
 
 /// Average revenue per purchase, or `None` when there was no purchase (a division by

@@ -108,7 +108,7 @@ pub fn Pager(
                 data-testid=testid
                 aria-label=label
                 title=label
-                disabled=move || target().is_none()
+                disabled=Signal::derive(move || target().is_none())
                 on:click=move |_| {
                     if let Some(p) = target() {
                         on_page.run(p)
@@ -119,26 +119,28 @@ pub fn Pager(
             </button>
         }
     };
+    let text = |f: fn(&Pagination, usize) -> String| {
+        Signal::derive(move || {
+            page.with(|p| p.as_ref().map(|(p, n)| f(p, *n)).unwrap_or_default())
+        })
+    };
     view! {
-        <Show when=move || page.with(Option::is_some)>
-            <nav class="pager" aria-label="Pages" class:stale=move || loading.get()>
-                {button("First page", "«", "page-first", |t| t.first)}
-                {button("Previous page (←)", "‹ Prev", "page-prev", |t| t.prev)}
-                <span class="pager-status">
-                    <strong data-testid="page-status">
-                        {move || page.with(|p| p.as_ref().map(|(p, _)| status_text(p)))}
-                    </strong>
-                    <span class="pager-range" data-testid="page-range">
-                        {move || page.with(|p| p.as_ref().map(|(p, n)| range_text(p, *n)))}
-                    </span>
-                    <span class="pager-size">
-                        {move || page.with(|p| p.as_ref().map(|(p, _)| format!("{} per page", p.limit)))}
-                    </span>
-                </span>
-                {button("Next page (→)", "Next ›", "page-next", |t| t.next)}
-                {button("Last page", "»", "page-last", |t| t.last)}
-            </nav>
-        </Show>
+        <nav
+            class="pager"
+            aria-label="Pages"
+            hidden=Signal::derive(move || page.with(Option::is_none))
+            class:stale=loading
+        >
+            {button("First page", "«", "page-first", |t| t.first)}
+            {button("Previous page (←)", "‹ Prev", "page-prev", |t| t.prev)}
+            <span class="pager-status">
+                <strong data-testid="page-status">{text(|p, _| status_text(p))}</strong>
+                <span class="pager-range" data-testid="page-range">{text(range_text)}</span>
+                <span class="pager-size">{text(|p, _| format!("{} per page", p.limit))}</span>
+            </span>
+            {button("Next page (→)", "Next ›", "page-next", |t| t.next)}
+            {button("Last page", "»", "page-last", |t| t.last)}
+        </nav>
     }
 }
 

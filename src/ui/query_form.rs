@@ -9,13 +9,16 @@ use crate::contract::{Field, PurchaseFilter, TimeFrame};
 use leptos::prelude::*;
 
 use super::app::{filter_text, time_frame_text, Dash};
-use super::url_state::{is_offered_page_size, FormState, PAGE_SIZES};
+use super::url_state::{FormState, PAGE_SIZES};
 
-/// The inline error of `field`, if any, with the id inputs point at.
-fn field_error(dash: Dash, field: Field) -> impl IntoView {
-    let name = field.name();
+/// One `<option>`: value, label, selected, disabled.
+pub type SelectOption = (String, String, bool, bool);
+
+/// An inline error line, `field-error-<name>`, shown while `message` holds one. Every
+/// field of the page uses this one helper (one copy of the code in the download).
+pub(crate) fn error_line(name: &'static str, message: Signal<Option<String>>) -> impl IntoView {
     move || {
-        dash.field_error(field).map(|message| {
+        message.get().map(|message| {
             view! {
                 <p class="field-error" id=format!("error-{name}") data-testid=format!("field-error-{name}")>
                     {message}
@@ -25,9 +28,14 @@ fn field_error(dash: Dash, field: Field) -> impl IntoView {
     }
 }
 
-/// `aria-invalid` of a field's input.
-fn invalid(dash: Dash, field: Field) -> impl Fn() -> String + Send + Sync + Copy + 'static {
-    move || dash.field_error(field).is_some().to_string()
+/// The inline error of a form field.
+fn field_error(dash: Dash, field: Field) -> impl IntoView {
+    error_line(field.name(), Signal::derive(move || dash.field_error(field)))
+}
+
+/// `aria-invalid` of a form field's input.
+fn invalid(dash: Dash, field: Field) -> Signal<String> {
+    Signal::derive(move || dash.field_error(field).is_some().to_string())
 }
 
 /// Updates one field as the user types.
@@ -46,72 +54,165 @@ fn set(dash: Dash, field: Field, value: String) {
     }
 }
 
+/// What differs between the form's inputs. One helper renders them all, so the page
+/// carries one copy of the rendering code rather than one per input.
+#[derive(Clone, Copy)]
+struct Spec {
+    field: Field,
+    /// The element id and `data-testid`.
+    id: &'static str,
+    label: &'static str,
+    /// `text` or `date` for inputs.
+    kind: &'static str,
+    placeholder: &'static str,
+    /// A datalist id, or empty.
+    list: &'static str,
+    class: &'static str,
+}
+
+/// A labelled input bound to a form field, with its inline error.
+fn input_field(dash: Dash, spec: Spec) -> impl IntoView {
+    let Spec {
+        field,
+        id,
+        label,
+        kind,
+        placeholder,
+        list,
+        class,
+    } = spec;
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type=kind
+                class=class
+                data-testid=id
+                list=(!list.is_empty()).then_some(list)
+                autocomplete="off"
+                spellcheck="false"
+                placeholder=placeholder
+                prop:value=Signal::derive(move || dash.form.with(|f| f.get(field).to_owned()))
+                aria-invalid=invalid(dash, field)
+                aria-describedby=format!("error-{}", field.name())
+                on:input=move |ev| set(dash, field, event_target_value(&ev))
+            />
+            {field_error(dash, field)}
+        </div>
+    }
+}
+
+/// A labelled select bound to a form field, with its inline error.
+fn select_field(dash: Dash, spec: Spec, options: Signal<Vec<SelectOption>>) -> impl IntoView {
+    let Spec {
+        field, id, label, ..
+    } = spec;
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select
+                id=id
+                data-testid=id
+                aria-invalid=invalid(dash, field)
+                aria-describedby=format!("error-{}", field.name())
+                on:change=move |ev| set(dash, field, event_target_value(&ev))
+            >
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(value, label, selected, disabled)| {
+                            view! { <option value=value selected=selected disabled=disabled>{label}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            {field_error(dash, field)}
+        </div>
+    }
+}
+
+/// The options of a select showing `current` among `known` `(value, label)` pairs. A value
+/// the list does not know (from a hand-edited link) is shown as a disabled placeholder or
+/// as itself, so the select never pretends to hold something else.
+///
+/// ```
+/// use campaign_analytics::ui::query_form::options;
+/// let o = options("b", &[("a".into(), "A".into()), ("b".into(), "B".into())], None);
+/// assert_eq!(o[1], ("b".to_string(), "B".to_string(), true, false));
+/// let o = options("zz", &[("a".into(), "A".into())], Some("Choose"));
+/// assert_eq!(o[0], (String::new(), "Choose".to_string(), true, true));
+/// let o = options("7", &[("10".into(), "10".into())], None);
+/// assert_eq!(o[1], ("7".to_string(), "7".to_string(), true, false));
+/// ```
+pub fn options(
+    current: &str,
+    known: &[(String, String)],
+    placeholder: Option<&str>,
+) -> Vec<SelectOption> {
+    let mut out: Vec<SelectOption> = Vec::with_capacity(known.len() + 1);
+    let is_known = known.iter().any(|(v, _)| v == current);
+    if !is_known {
+        match placeholder {
+            Some(text) => out.push((String::new(), text.to_owned(), true, true)),
+            None => {}
+        }
+    }
+    out.extend(
+        known
+            .iter()
+            .map(|(v, l)| (v.clone(), l.clone(), v == current, false)),
+    );
+    if !is_known && placeholder.is_none() {
+        out.push((current.to_owned(), current.to_owned(), true, false));
+    }
+    out
+}
+
 /// The form.
 #[component]
 pub fn QueryForm(dash: Dash) -> impl IntoView {
-    let value = move |field: Field| move || dash.form.with(|f| f.get(field).to_owned());
-    let is_custom = Memo::new(move |_| dash.form.with(|f| f.time_frame == "custom_range"));
+    let is_custom = Signal::derive(move || dash.form.with(|f| f.time_frame == "custom_range"));
     let runnable = Memo::new(move |_| dash.runnable());
-    let busy = move || {
-        runnable.with(|r| r.as_ref().is_ok_and(|q| dash.is_in_flight(q)))
-    };
-    let hint = move || match runnable.get() {
-        Err(reason) => Some(reason),
-        Ok(_) if busy() => Some("Running…".to_owned()),
-        Ok(_) => None,
-    };
+    let busy = move || runnable.with(|r| r.as_ref().is_ok_and(|q| dash.is_in_flight(q)));
+    let hint = Signal::derive(move || match runnable.get() {
+        Err(reason) => reason,
+        Ok(_) if busy() => "Running…".to_owned(),
+        Ok(_) => String::new(),
+    });
 
     // One memo per select, so typing in another field does not rebuild its options.
-    let time_frame = Memo::new(move |_| dash.form.with(|f| f.time_frame.clone()));
-    let is_purchase = Memo::new(move |_| dash.form.with(|f| f.is_purchase.clone()));
-    let limit = Memo::new(move |_| dash.form.with(|f| f.limit.clone()));
+    let time_frames: Vec<(String, String)> = TimeFrame::ALL
+        .into_iter()
+        .map(|t| (t.as_str().to_owned(), time_frame_text(t).to_owned()))
+        .collect();
+    let filters: Vec<(String, String)> = PurchaseFilter::ALL
+        .into_iter()
+        .map(|p| (p.as_str().to_owned(), filter_text(p).to_owned()))
+        .collect();
+    let sizes: Vec<(String, String)> = PAGE_SIZES
+        .iter()
+        .map(|s| (s.to_string(), format!("{s} per page")))
+        .collect();
+    let time_frame_options = Memo::new(move |_| {
+        dash.form
+            .with(|f| options(&f.time_frame, &time_frames, Some("Choose a period")))
+    });
+    let filter_options = Memo::new(move |_| {
+        dash.form
+            .with(|f| options(&f.is_purchase, &filters, Some("Choose a filter")))
+    });
+    let size_options = Memo::new(move |_| dash.form.with(|f| options(&f.limit, &sizes, None)));
 
-    let time_frame_options = move || {
-        let current = time_frame.get();
-        let unknown = TimeFrame::parse(&current).is_none();
-        let placeholder = unknown.then(|| {
-            view! { <option value="" disabled=true selected=true>"Choose a period"</option> }
-        });
-        let options = TimeFrame::ALL
-            .into_iter()
-            .map(|t| {
-                let selected = t.as_str() == current;
-                view! { <option value=t.as_str() selected=selected>{time_frame_text(t)}</option> }
-            })
-            .collect_view();
-        view! { {placeholder} {options} }
-    };
-    let filter_options = move || {
-        let current = is_purchase.get();
-        let unknown = PurchaseFilter::parse(&current).is_none();
-        let placeholder = unknown.then(|| {
-            view! { <option value="" disabled=true selected=true>"Choose a filter"</option> }
-        });
-        let options = PurchaseFilter::ALL
-            .into_iter()
-            .map(|p| {
-                let selected = p.as_str() == current;
-                view! { <option value=p.as_str() selected=selected>{filter_text(p)}</option> }
-            })
-            .collect_view();
-        view! { {placeholder} {options} }
-    };
-    let size_options = move || {
-        let current = limit.get();
-        let mut sizes: Vec<String> = PAGE_SIZES.iter().map(u32::to_string).collect();
-        if !is_offered_page_size(&current) {
-            // A link may carry another size (valid or not): offer it as it is, so the
-            // select shows the truth and the error under it makes sense.
-            sizes.push(current.clone());
-        }
-        sizes
-            .into_iter()
-            .map(|s| {
-                let selected = s == current;
-                let label = format!("{s} per page");
-                view! { <option value=s selected=selected>{label}</option> }
-            })
-            .collect_view()
+    let spec = |field, id, label| Spec {
+        field,
+        id,
+        label,
+        kind: "date",
+        placeholder: "",
+        list: "",
+        class: "",
     };
     let recent = move || {
         dash.recent
@@ -142,96 +243,22 @@ pub fn QueryForm(dash: Dash) -> impl IntoView {
             }
         >
             <h2 id="query-title">"Query"</h2>
-            <div class="field">
-                <label for="campaign-id">"Campaign id"</label>
-                <input
-                    id="campaign-id"
-                    type="text"
-                    class="mono"
-                    data-testid="campaign-id"
-                    list="recent-campaigns"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    placeholder="123e4567-e89b-12d3-a456-426614174000"
-                    prop:value=value(Field::CampaignId)
-                    aria-invalid=invalid(dash, Field::CampaignId)
-                    aria-describedby="error-campaign_id"
-                    on:input=move |ev| set(dash, Field::CampaignId, event_target_value(&ev))
-                />
-                <datalist id="recent-campaigns">{recent}</datalist>
-                {field_error(dash, Field::CampaignId)}
+            {input_field(dash, Spec {
+                kind: "text",
+                placeholder: "123e4567-e89b-12d3-a456-426614174000",
+                list: "recent-campaigns",
+                class: "mono",
+                ..spec(Field::CampaignId, "campaign-id", "Campaign id")
+            })}
+            <datalist id="recent-campaigns">{recent}</datalist>
+            {select_field(dash, spec(Field::TimeFrame, "time-frame", "Period"), time_frame_options.into())}
+            <div class="field-row" hidden=Signal::derive(move || !is_custom.get())>
+                {input_field(dash, spec(Field::StartDate, "start-date", "From"))}
+                {input_field(dash, spec(Field::EndDate, "end-date", "To (inclusive)"))}
             </div>
-            <div class="field">
-                <label for="time-frame">"Period"</label>
-                <select
-                    id="time-frame"
-                    data-testid="time-frame"
-                    aria-invalid=invalid(dash, Field::TimeFrame)
-                    aria-describedby="error-time_frame"
-                    on:change=move |ev| set(dash, Field::TimeFrame, event_target_value(&ev))
-                >
-                    {time_frame_options}
-                </select>
-                {field_error(dash, Field::TimeFrame)}
-            </div>
-            <Show when=move || is_custom.get()>
-                <div class="field-row">
-                    <div class="field">
-                        <label for="start-date">"From"</label>
-                        <input
-                            id="start-date"
-                            type="date"
-                            data-testid="start-date"
-                            prop:value=value(Field::StartDate)
-                            aria-invalid=invalid(dash, Field::StartDate)
-                            aria-describedby="error-start_date"
-                            on:input=move |ev| set(dash, Field::StartDate, event_target_value(&ev))
-                        />
-                        {field_error(dash, Field::StartDate)}
-                    </div>
-                    <div class="field">
-                        <label for="end-date">"To (inclusive)"</label>
-                        <input
-                            id="end-date"
-                            type="date"
-                            data-testid="end-date"
-                            prop:value=value(Field::EndDate)
-                            aria-invalid=invalid(dash, Field::EndDate)
-                            aria-describedby="error-end_date"
-                            on:input=move |ev| set(dash, Field::EndDate, event_target_value(&ev))
-                        />
-                        {field_error(dash, Field::EndDate)}
-                    </div>
-                </div>
-            </Show>
             <div class="field-row">
-                <div class="field">
-                    <label for="is-purchase">"Instances"</label>
-                    <select
-                        id="is-purchase"
-                        data-testid="is-purchase"
-                        aria-invalid=invalid(dash, Field::IsPurchase)
-                        aria-describedby="error-is_purchase"
-                        on:change=move |ev| set(dash, Field::IsPurchase, event_target_value(&ev))
-                    >
-                        {filter_options}
-                    </select>
-                    {field_error(dash, Field::IsPurchase)}
-                </div>
-                <div class="field">
-                    <label for="page-size">"Page size"</label>
-                    <select
-                        id="page-size"
-                        data-testid="page-size"
-                        aria-invalid=invalid(dash, Field::Limit)
-                        aria-describedby="error-limit"
-                        on:change=move |ev| set(dash, Field::Limit, event_target_value(&ev))
-                    >
-                        {size_options}
-                    </select>
-                    {field_error(dash, Field::Limit)}
-                </div>
+                {select_field(dash, spec(Field::IsPurchase, "is-purchase", "Instances"), filter_options.into())}
+                {select_field(dash, spec(Field::Limit, "page-size", "Page size"), size_options.into())}
             </div>
             {field_error(dash, Field::Page)}
             {warnings}
@@ -240,10 +267,10 @@ pub fn QueryForm(dash: Dash) -> impl IntoView {
                     type="submit"
                     class="button primary"
                     data-testid="run-query"
-                    disabled=move || runnable.with(Result::is_err) || busy()
+                    disabled=Signal::derive(move || runnable.with(Result::is_err) || busy())
                     aria-describedby="run-hint"
                 >
-                    {move || if busy() { "Running…" } else { "Run query" }}
+                    {Signal::derive(move || if busy() { "Running…" } else { "Run query" }.to_owned())}
                 </button>
                 <p class="help" id="run-hint" role="status">{hint}</p>
             </div>

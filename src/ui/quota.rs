@@ -35,22 +35,26 @@ pub fn QuotaBadge(
     #[prop(into)]
     quota: Signal<Option<Quota>>,
 ) -> impl IntoView {
-    let text = move || {
+    // Derived signals rather than closures: every `Signal<String>` in the page shares one
+    // copy of the rendering code, which keeps the download small.
+    let text = Signal::derive(move || {
         quota.with(|q| match q {
             Some(q) => remaining_text(q),
             None => "Quota: known after the first query".to_owned(),
         })
-    };
-    let reset = move || {
+    });
+    let reset = Signal::derive(move || {
         quota.with(|q| {
             q.and_then(|q| q.reset_at)
                 .map(|at| format!("resets at {}", format::clock(at)))
+                .unwrap_or_default()
         })
-    };
+    });
+    let low = Signal::derive(move || quota.with(|q| q.as_ref().is_some_and(is_low)));
     view! {
         <div
             class="quota"
-            class:quota-low=move || quota.with(|q| q.as_ref().is_some_and(is_low))
+            class:quota-low=low
             aria-label="Request quota"
             role="status"
         >

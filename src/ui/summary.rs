@@ -16,6 +16,7 @@ use super::format;
 /// let cards = card_values(&s);
 /// assert_eq!(cards[4].2, "29.9%");
 /// assert_eq!(cards[5].2, "$77.10");
+/// assert_eq!(cards[5].0, "Revenue per purchase");
 /// ```
 pub fn card_values(s: &Summary) -> [(&'static str, &'static str, String); 6] {
     [
@@ -45,7 +46,7 @@ pub fn card_values(s: &Summary) -> [(&'static str, &'static str, String); 6] {
             format::percent(s.conversion_rate),
         ),
         (
-            "Average revenue per purchase",
+            "Revenue per purchase",
             "summary-average-revenue",
             format::average_per_purchase(s.total_revenue, s.purchase_instances)
                 .map(format::money)
@@ -53,16 +54,6 @@ pub fn card_values(s: &Summary) -> [(&'static str, &'static str, String); 6] {
         ),
     ]
 }
-
-/// The labels of the cards, in order (shown with placeholders while loading).
-const LABELS: [(&str, &str); 6] = [
-    ("Total instances", "summary-total-instances"),
-    ("Purchases", "summary-purchase-instances"),
-    ("Non-purchases", "summary-non-purchase-instances"),
-    ("Revenue", "summary-total-revenue"),
-    ("Conversion rate", "summary-conversion-rate"),
-    ("Average revenue per purchase", "summary-average-revenue"),
-];
 
 /// Six cards over the answer's `summary`; placeholders while the first answer loads.
 /// Each card is a labelled group, so a screen reader reads "Revenue, $5,397.00".
@@ -75,39 +66,37 @@ pub fn SummaryCards(
     #[prop(into)]
     loading: Signal<bool>,
 ) -> impl IntoView {
+    // One shape for both states (values, or placeholders while the first answer loads),
+    // so the page carries one copy of the rendering code.
     let cards = move || {
-        response.with(|r| match r {
-            Some(r) => card_values(&r.data.summary)
+        let loading = loading.get();
+        response.with(|r| {
+            let values = match r {
+                Some(r) => card_values(&r.data.summary).map(|(l, id, v)| (l, id, Some(v))),
+                None if loading => {
+                    card_values(&Summary::default()).map(|(l, id, _)| (l, id, None))
+                }
+                None => return Vec::new(),
+            };
+            values
                 .into_iter()
                 .map(|(label, id, value)| {
+                    let busy = value.is_none();
+                    let class = if busy { "card-value skeleton" } else { "card-value" };
+                    let value = value.unwrap_or_else(|| "\u{a0}".to_owned());
                     view! {
-                        <div class="card" role="group" aria-label=label>
+                        <div class="card" role="group" aria-label=label aria-busy=busy.to_string()>
                             <span class="card-label">{label}</span>
-                            <span class="card-value" data-testid=id>{value}</span>
+                            <span class=class data-testid=id>{value}</span>
                         </div>
                     }
                 })
-                .collect_view()
-                .into_any(),
-            None if loading.get() => LABELS
-                .into_iter()
-                .map(|(label, id)| {
-                    view! {
-                        <div class="card" role="group" aria-label=label aria-busy="true">
-                            <span class="card-label">{label}</span>
-                            <span class="card-value skeleton" data-testid=id>
-                                <span class="visually-hidden">"Loading"</span>
-                            </span>
-                        </div>
-                    }
-                })
-                .collect_view()
-                .into_any(),
-            None => ().into_any(),
+                .collect::<Vec<_>>()
         })
     };
+    let stale = Signal::derive(move || loading.get() && response.with(Option::is_some));
     view! {
-        <section class="cards" aria-label="Summary" class:stale=move || loading.get()>
+        <section class="cards" aria-label="Summary" class:stale=stale>
             {cards}
         </section>
     }

@@ -26,6 +26,7 @@ pub fn InstanceTable(
     loading: Signal<bool>,
 ) -> impl IntoView {
     let notice = RwSignal::new(String::new());
+    let notice_text: Signal<String> = notice.into();
 
     let on_copy = move |ev: leptos::ev::MouseEvent| {
         let Some(target) = ev
@@ -40,14 +41,18 @@ pub fn InstanceTable(
         let Some(text) = button.get_attribute("data-copy") else {
             return;
         };
-        leptos::task::spawn_local(async move {
-            let done = browser::copy_text(&text).await;
-            notice.set(if done {
-                format!("Copied {text}")
-            } else {
-                "The browser refused the clipboard: select the id and copy it by hand.".to_owned()
-            });
-        });
+        let message = format!("Copied {text}");
+        browser::copy_then(
+            text,
+            Box::new(move |done| {
+                notice.set(if done {
+                    message
+                } else {
+                    "The browser refused the clipboard: select the id and copy it by hand."
+                        .to_owned()
+                })
+            }),
+        );
     };
 
     let export = move |_| {
@@ -64,8 +69,9 @@ pub fn InstanceTable(
             }
         })
     };
-    let nothing_to_export =
-        move || response.with(|r| r.as_ref().is_none_or(|r| r.data.instances.is_empty()));
+    let nothing_to_export = Signal::derive(move || {
+        response.with(|r| r.as_ref().is_none_or(|r| r.data.instances.is_empty()))
+    });
 
     let zone = format::time_zone();
     let rows = move || {
@@ -118,7 +124,7 @@ pub fn InstanceTable(
                     "Export CSV"
                 </button>
             </div>
-            <div class="table-wrap" class:stale=move || loading.get()>
+            <div class="table-wrap" class:stale=loading>
                 <table class="table" on:click=on_copy>
                     <thead>
                         <tr>
@@ -134,7 +140,7 @@ pub fn InstanceTable(
                 </table>
             </div>
             {empty}
-            <p class="visually-hidden" role="status" aria-live="polite">{move || notice.get()}</p>
+            <p class="visually-hidden" role="status" aria-live="polite">{notice_text}</p>
         </section>
     }
 }
@@ -149,17 +155,18 @@ fn row(i: &Instance) -> impl IntoView {
     } else {
         view! { <span class="badge badge-no">"No purchase"</span> }
     };
-    let purchased = match purchased {
-        Some(id) => id_cell(id, "purchaser").into_any(),
-        None => view! { <span class="dash" aria-label="none">"—"</span> }.into_any(),
-    };
+    // Two options rather than two branches: one shape, one copy of the rendering code.
+    let none = purchased
+        .is_none()
+        .then(|| view! { <span class="dash" aria-label="none">"—"</span> });
+    let purchased = purchased.map(|id| id_cell(id, "purchaser"));
     let iso = format::rfc3339(i.timestamp);
     view! {
         <tr data-testid="instance-row">
             <td data-label="Instance">{id_cell(instance, "instance")}</td>
             <td data-label="Insider">{id_cell(insider, "insider")}</td>
             <td data-label="Purchase">{badge}</td>
-            <td data-label="Purchased by">{purchased}</td>
+            <td data-label="Purchased by">{purchased}{none}</td>
             <td data-label="Time">
                 <time datetime=iso title=format::utc_time(i.timestamp)>{format::local_time(i.timestamp)}</time>
             </td>
@@ -175,7 +182,7 @@ fn id_cell(id: String, what: &'static str) -> impl IntoView {
         <span class="id">
             <code>{id.clone()}</code>
             <button type="button" class="copy" data-copy=id aria-label=label title="Copy">
-                <span aria-hidden="true">"⧉"</span>
+                <svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><rect x="5.5" y="5.5" width="8" height="8" rx="1.5"></rect><path d="M10.5 3.5v-1h-8v8h1"></path></svg>
             </button>
         </span>
     }

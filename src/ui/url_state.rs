@@ -140,7 +140,18 @@ pub fn parse_url(search: &str) -> UrlState {
     }
 
     let mut campaign_ids: Vec<String> = Vec::new();
-    let mut rest = form_urlencoded::Serializer::new(String::new());
+    // The query string without its campaign_id pairs, as written (still encoded).
+    let mut rest: Vec<&str> = Vec::new();
+    for pair in search.split('&') {
+        let name = pair.split('=').next().unwrap_or_default();
+        let is_campaign = form_urlencoded::parse(name.as_bytes())
+            .next()
+            .is_some_and(|(n, _)| n == "campaign_id");
+        if !is_campaign {
+            rest.push(pair);
+        }
+    }
+    let rest = rest.join("&");
     let mut form = FormState {
         campaign_id: String::new(),
         time_frame: String::new(),
@@ -163,9 +174,7 @@ pub fn parse_url(search: &str) -> UrlState {
             }
             *slot = true;
         }
-        rest.append_pair(&name, &value);
     }
-    let rest = rest.finish();
     let campaign_id = campaign_ids.first().cloned().unwrap_or_default();
     form.campaign_id.clone_from(&campaign_id);
 
@@ -222,12 +231,6 @@ pub fn form_query(form: &FormState) -> Result<AnalyticsQuery, Vec<FieldError>> {
     let mut first_page = form.clone();
     first_page.page = "1".to_owned();
     first_page.validate().into_result()
-}
-
-/// Whether `limit` is one of the offered page sizes (a hand-edited URL may hold another
-/// valid one, which the form then offers too).
-pub fn is_offered_page_size(limit: &str) -> bool {
-    PAGE_SIZES.iter().any(|size| size.to_string() == limit)
 }
 
 #[cfg(test)]
@@ -325,7 +328,5 @@ mod tests {
         assert_eq!(form_query(&form).unwrap().page(), 1);
         form.limit = "0".into();
         assert_eq!(form_query(&form).unwrap_err()[0].field, "limit");
-        assert!(is_offered_page_size("25"));
-        assert!(!is_offered_page_size("7"));
     }
 }

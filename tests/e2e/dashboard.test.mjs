@@ -1,0 +1,330 @@
+// End-to-end tests of the dashboard: the release build served by the reference server
+// (started here with fixture.json and a pinned clock), driven in headless Chromium through
+// the data-testid hooks of contract §4.
+//
+//   cargo build -p campaign-analytics-server
+//   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
+//   cd tests/e2e && npm ci && npm test
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ACME, OTHER, fixture } from "./make-fixture.mjs";
+import { NOW, ROOT, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+
+const WRONG_KEY = "sk_test_" + "X".repeat(32);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const by = (id) => `[data-testid="${id}"]`;
+
+const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const count = new Intl.NumberFormat("en-US");
+
+/** What the cards must show for `campaign` over [start, end] (contract §3), from the fixture. */
+function expected(campaign, start, end) {
+  const inWindow = fixture.instances.filter((i) => {
+    const t = Date.parse(i.timestamp);
+    return i.campaign_id === campaign && t >= start && t <= end;
+  });
+  const purchases = inWindow.filter((i) => i.is_purchase).length;
+  const cents = inWindow.reduce((sum, i) => sum + Math.round(i.revenue * 100), 0);
+  const newestFirst = [...inWindow].sort(
+    (a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp) || a.instance_id.localeCompare(b.instance_id),
+  );
+  return {
+    total: count.format(inWindow.length),
+    purchases: count.format(purchases),
+    nonPurchases: count.format(inWindow.length - purchases),
+    revenue: money.format(cents / 100),
+    rate: `${((purchases / inWindow.length) * 100).toFixed(1)}%`,
+    average: purchases ? money.format(cents / 100 / purchases) : "—",
+    n: inWindow.length,
+    ids: newestFirst.map((i) => i.instance_id),
+  };
+}
+
+const now = Date.parse(NOW);
+const dayStart = (t) => t - (t % 86_400_000);
+// per_day: from 00:00 of the day 29 days before today, to now.
+const PER_DAY = expected(ACME.spring, dayStart(now) - 29 * 86_400_000, now);
+
+/** A page that records what must never happen: uncaught errors, the key in a URL or the console. */
+async function openPage(context, key) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.text().includes("sk_test_") || m.text().includes("sk_live_")) problems.push(`key in the console: ${m.text()}`);
+    if (m.type() === "error" && /panicked/.test(m.text())) problems.push(`panic: ${m.text()}`);
+  });
+  page.on("request", (r) => {
+    if (/sk_(test|live)_/.test(r.url())) problems.push(`key in a URL: ${r.url()}`);
+    const auth = r.headers()["authorization"];
+    if (auth && key && auth !== `Bearer ${key}`) problems.push(`unexpected Authorization header`);
+  });
+  return { page, problems };
+}
+
+async function text(page, id) {
+  return (await page.locator(by(id)).first().textContent())?.trim();
+}
+
+async function runQuery(page, { key, campaign, timeFrame }) {
+  if (key !== undefined) await page.fill(by("api-key"), key);
+  if (campaign !== undefined) await page.fill(by("campaign-id"), campaign);
+  if (timeFrame !== undefined) await page.selectOption(by("time-frame"), timeFrame);
+  await page.click(by("run-query"));
+}
+
+async function expectCards(page, want) {
+  await page.waitForFunction(
+    ([sel, total]) => document.querySelector(sel)?.textContent.trim() === total,
+    [by("summary-total-instances"), want.total],
+  );
+  assert.equal(await text(page, "summary-total-instances"), want.total);
+  assert.equal(await text(page, "summary-purchase-instances"), want.purchases);
+  assert.equal(await text(page, "summary-non-purchase-instances"), want.nonPurchases);
+  assert.equal(await text(page, "summary-total-revenue"), want.revenue);
+  assert.equal(await text(page, "summary-conversion-rate"), want.rate);
+  assert.equal(await text(page, "summary-average-revenue"), want.average);
+}
+
+async function waitForText(page, id, wanted) {
+  await page.waitForFunction(
+    ([sel, want]) => {
+      const el = document.querySelector(sel);
+      return el && (want instanceof RegExp ? false : el.textContent.includes(want));
+    },
+    [by(id), wanted],
+  );
+}
+
+async function firstRowId(page) {
+  return (await page.locator(`${by("instance-row")} code`).first().textContent()).trim();
+}
+
+describe("the dashboard against the reference server", () => {
+  let server;
+  let browser;
+  before(async () => {
+    checkPrerequisites();
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("the cards, table, chart and quota show exactly what the fixture implies", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(server.url + "/");
+    await runQuery(page, { key: ACME.key, campaign: ACME.spring });
+    await expectCards(page, PER_DAY);
+
+    assert.equal(await page.locator(by("instance-row")).count(), 50);
+    assert.equal(await firstRowId(page), PER_DAY.ids[0]);
+    assert.equal(await text(page, "page-status"), "Page 1 of 3");
+    assert.equal(await text(page, "page-range"), `Showing 1–50 of ${PER_DAY.total}`);
+    assert.equal(await text(page, "rate-limit-remaining"), "149 of 150 requests left");
+    assert.equal(await text(page, "key-mode"), "Test");
+    // per_day: one bar per day of the 30-day window
+    assert.equal(await page.locator(`${by("series-chart")} .chart-bar`).count(), 30);
+    assert.match(page.url(), new RegExp(`campaign_id=${ACME.spring}&time_frame=per_day$`));
+    assert.equal(await page.locator(by("error-banner")).count(), 0);
+
+    mkdirSync(join(ROOT, "docs"), { recursive: true });
+    await page.screenshot({ path: join(ROOT, "docs", "screenshot.png") });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("pages forward and back with the buttons, the arrow keys and the browser history", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(server.url + "/");
+    await runQuery(page, { key: ACME.key, campaign: ACME.spring });
+    await expectCards(page, PER_DAY);
+
+    await page.click(by("page-next"));
+    await waitForText(page, "page-status", "Page 2 of 3");
+    assert.match(page.url(), /&page=2$/);
+    assert.equal(await firstRowId(page), PER_DAY.ids[50]);
+    assert.equal(await text(page, "page-range"), `Showing 51–100 of ${PER_DAY.total}`);
+
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("ArrowRight");
+    await waitForText(page, "page-status", "Page 3 of 3");
+    assert.equal(await page.locator(by("instance-row")).count(), PER_DAY.n - 100);
+    assert.equal(await page.locator(by("page-next")).isDisabled(), true);
+
+    await page.keyboard.press("ArrowLeft");
+    await waitForText(page, "page-status", "Page 2 of 3");
+    await page.click(by("page-prev"));
+    await waitForText(page, "page-status", "Page 1 of 3");
+    assert.equal(await page.locator(by("page-prev")).isDisabled(), true);
+
+    await page.goBack();
+    await waitForText(page, "page-status", "Page 2 of 3");
+    assert.equal(await firstRowId(page), PER_DAY.ids[50]);
+    await page.goBack();
+    await waitForText(page, "page-status", "Page 3 of 3");
+    await page.goForward();
+    await waitForText(page, "page-status", "Page 2 of 3");
+    // The summary covers the whole window whatever the page.
+    await expectCards(page, PER_DAY);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("a reload and a shared link reproduce the view", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(`${server.url}/?campaign_id=${ACME.spring}&time_frame=per_day&is_purchase=true&page=2&limit=25`);
+    // A new tab has no key yet: the form is filled from the link and waits for one.
+    assert.equal(await page.inputValue(by("campaign-id")), ACME.spring);
+    assert.equal(await page.inputValue(by("is-purchase")), "true");
+    assert.equal(await page.inputValue(by("page-size")), "25");
+    await waitForText(page, "run-query", "Run query");
+    assert.equal(await page.locator(by("run-query")).isDisabled(), true);
+    assert.match(await page.locator("#run-hint").textContent(), /secret key/);
+
+    await page.fill(by("api-key"), ACME.key);
+    await page.click(by("run-query"));
+    await expectCards(page, PER_DAY); // the summary ignores the purchase filter
+    await waitForText(page, "page-status", "Page 1 of 2"); // Run starts on page 1: 40 purchases, 25 a page
+    await page.click(by("page-next"));
+    await waitForText(page, "page-status", "Page 2 of 2");
+    assert.equal(await page.locator(by("instance-row")).count(), 15);
+    assert.equal(await page.locator(`${by("instance-row")} .badge-no`).count(), 0);
+
+    await page.reload();
+    await waitForText(page, "page-status", "Page 2 of 2");
+    await expectCards(page, PER_DAY);
+    assert.equal(await page.locator(by("instance-row")).count(), 15);
+    assert.equal(await page.inputValue(by("api-key")), ACME.key, "the key survives a reload of the tab");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("a wrong key gives the 401 message, with the request id, and focuses the key", async () => {
+    const { page, problems } = await openPage(browser.context, WRONG_KEY);
+    await page.goto(server.url + "/");
+    await runQuery(page, { key: WRONG_KEY, campaign: ACME.spring });
+    await waitForText(page, "error-banner", "Secret key not accepted");
+    assert.match(await text(page, "request-id"), UUID);
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "api-key");
+    assert.match(await text(page, "field-error-key"), /did not accept this key/);
+    const banner = await text(page, "error-banner");
+    assert.ok(!banner.includes("XXXXXXXX"), "the key never appears in a message");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("each campaign state has its own message", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(server.url + "/");
+    await page.fill(by("api-key"), ACME.key);
+    const cases = [
+      ["ffffffff-0000-4000-8000-000000000000", "Campaign not found"],
+      [OTHER.campaign, "No access to this campaign"],
+      [ACME.draft, "This campaign has no analytics yet"],
+      [ACME.dormant, "No activity in this period"],
+    ];
+    for (const [campaign, title] of cases) {
+      await runQuery(page, { campaign });
+      await waitForText(page, "error-banner", title);
+      assert.match(await text(page, "request-id"), UUID);
+    }
+    assert.equal(await page.locator(by("empty-period")).isVisible(), true);
+    await runQuery(page, { campaign: "ffffffff-0000-4000-8000-000000000000" });
+    await waitForText(page, "field-error-campaign_id", "No campaign with this id");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("a custom range is validated as typed and answered", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(server.url + "/");
+    await page.fill(by("api-key"), ACME.key);
+    await page.fill(by("campaign-id"), ACME.spring);
+    assert.equal(await page.locator(by("start-date")).isVisible(), false);
+    await page.selectOption(by("time-frame"), "custom_range");
+    assert.equal(await page.locator(by("start-date")).isVisible(), true);
+    await page.fill(by("start-date"), "2026-11-10");
+    await page.fill(by("end-date"), "2026-11-01");
+    await waitForText(page, "field-error-end_date", "end_date must be after start_date");
+    assert.equal(await page.locator(by("run-query")).isDisabled(), true);
+    await page.fill(by("start-date"), "2026-11-01");
+    await page.fill(by("end-date"), "2026-11-10");
+    assert.equal(await page.locator(by("field-error-end_date")).count(), 0);
+    await page.click(by("run-query"));
+    const want = expected(ACME.spring, Date.parse("2026-11-01T00:00:00Z"), Date.parse("2026-11-10T23:59:59.999Z"));
+    await expectCards(page, want);
+    assert.match(page.url(), /start_date=2026-11-01&end_date=2026-11-10/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("a hand-edited link shows inline errors, never a blank page", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(`${server.url}/?campaign_id=nope&time_frame=per_week&limit=1000&page=0`);
+    await waitForText(page, "field-error-campaign_id", "campaign_id must be");
+    assert.match(await text(page, "field-error-time_frame"), /time_frame must be one of/);
+    assert.match(await text(page, "field-error-limit"), /from 1 to 100/);
+    assert.match(await text(page, "field-error-page"), /page must be/);
+    assert.equal(await page.locator(by("error-banner")).count(), 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("the CSV export holds the rows on screen", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(server.url + "/");
+    await runQuery(page, { key: ACME.key, campaign: ACME.spring });
+    await expectCards(page, PER_DAY);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(by("export-csv"))]);
+    assert.equal(download.suggestedFilename(), `campaign-${ACME.spring}-page-1.csv`);
+    const csv = readFileSync(await download.path(), "utf8").split("\r\n");
+    assert.equal(csv[0], "instance_id,insider_id,is_purchase,purchased_insider_id,timestamp,revenue");
+    assert.equal(csv.length, 52); // header, 50 rows, final line end
+    const first = fixture.instances.find((i) => i.instance_id === PER_DAY.ids[0]);
+    assert.equal(
+      csv[1],
+      [first.instance_id, first.insider_id, first.is_purchase, first.purchased_insider_id ?? "", first.timestamp, first.revenue.toFixed(2)].join(","),
+    );
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
+describe("the dashboard when the quota is spent", () => {
+  let server;
+  let browser;
+  before(async () => {
+    checkPrerequisites();
+    server = await startServer({ rateLimit: 2 });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("a small --rate-limit gives the 429 message with when the quota frees up", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(server.url + "/");
+    await runQuery(page, { key: ACME.key, campaign: ACME.spring });
+    await expectCards(page, PER_DAY);
+    assert.equal(await text(page, "rate-limit-remaining"), "1 of 2 requests left");
+    await page.click(by("page-next"));
+    await waitForText(page, "page-status", "Page 2 of 3");
+    assert.equal(await text(page, "rate-limit-remaining"), "0 of 2 requests left");
+    await page.click(by("page-next"));
+    await waitForText(page, "error-banner", "Request quota used up");
+    const banner = await text(page, "error-banner");
+    assert.match(banner, /all 2 requests of this hour/);
+    assert.match(banner, /Queries work again at .+ \(in \d+ (min|h)\b/);
+    assert.match(await text(page, "request-id"), UUID);
+    assert.match(await text(page, "rate-limit-reset"), /resets at/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
