@@ -143,7 +143,11 @@ fn instance(row: &InstanceRow) -> Instance {
     }
 }
 
-/// The 200 body.
+/// The `message` of a 200.
+pub const OK_MESSAGE: &str = "Campaign analytics retrieved successfully";
+
+/// The 200 body, as the shared wire type. The server writes the same JSON directly from
+/// the answer (`http::json`); this is the definition it is tested against.
 pub fn response(
     query: &AnalyticsQuery,
     plan: &Plan,
@@ -163,7 +167,7 @@ pub fn response(
         .collect();
     AnalyticsResponse {
         success: true,
-        message: "Campaign analytics retrieved successfully".to_owned(),
+        message: OK_MESSAGE.to_owned(),
         data: AnalyticsData {
             campaign_id: query.campaign_id(),
             time_frame: query.time_frame(),

@@ -8,7 +8,7 @@ use super::envelope::Failure;
 use super::observe::{meta, RequestId};
 use super::rate_limit::Decision;
 use super::{AppState, ANALYTICS_PREFIX, ANALYTICS_SUFFIX};
-use crate::analytics::{plan, response};
+use crate::analytics::{plan, OK_MESSAGE};
 use crate::store::{CampaignStatus, KeyDigest, StoreError};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
@@ -213,14 +213,14 @@ async fn answer(
                 .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         ))));
     }
-    let body = response(&query, &plan, &answer, meta(app, id));
+    let body = super::json::analytics_body(&query, &plan, &answer, OK_MESSAGE, &meta(app, id));
     let mut response = (
         StatusCode::OK,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        super::json::analytics_body(&body),
+        body,
     )
         .into_response();
     response.headers_mut().extend(headers);
