@@ -1,0 +1,388 @@
+//! Every answer the API can give, and what is not an API answer, rendered in the whole
+//! dashboard from canned responses (bodies recorded from the reference server): each has
+//! its own message in `error-banner`, the request id in `request-id`, and lands where it
+//! belongs (a field, the key, an empty state). A few go through the real client:
+//! a refused connection, a CORS refusal, a non-JSON 404, an abort.
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features ui --test ui_errors`
+#![cfg(all(target_arch = "wasm32", feature = "ui"))]
+
+#[path = "ui_support/mod.rs"]
+mod support;
+
+use campaign_analytics::api::client::{
+    self, ApiError, ApiRequest, Cancel, Failure, RawResponse,
+};
+use campaign_analytics::api::types::AnalyticsResponse;
+use campaign_analytics::contract::SecretKey;
+use campaign_analytics::ui::app::{http_fetch, Fetch};
+use std::cell::RefCell;
+use std::rc::Rc;
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ID: &str = "d4f18f77-f66e-4af1-9a2f-7d9855eae6db";
+
+fn body(error: &str, message: &str, extra: &str) -> String {
+    format!(
+        r#"{{"success":false,"error":"{error}","message":"{message}"{extra},"meta":{{"timestamp":"2026-11-20T12:00:00Z","requestId":"{ID}"}}}}"#
+    )
+}
+
+/// One case: the answer, what the banner's title says, and a phrase of its message.
+struct Case {
+    name: &'static str,
+    raw: RawResponse,
+    title: &'static str,
+    says: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    let html_502 = RawResponse {
+        status: 502,
+        content_type: Some("text/html".into()),
+        request_id: None,
+        body: "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>".into(),
+        ..RawResponse::default()
+    };
+    let limited = RawResponse {
+        rate_limit: Some("2".into()),
+        rate_remaining: Some("0".into()),
+        rate_reset: Some(format!("{}", (js_sys::Date::now() / 1000.0) as i64 + 600)),
+        retry_after: Some("600".into()),
+        ..RawResponse::json(429, &body("Too Many Requests", "Rate limit exceeded. Please try again later", ""))
+    };
+    vec![
+        Case {
+            name: "403",
+            raw: answer(403, &body("Forbidden", "Insufficient permissions to access this campaign.", r#","details":"The campaign belongs to another partner; a key only gives access to its own partner's campaigns.""#)),
+            title: "No access to this campaign",
+            says: "Details from the server: The campaign belongs to another partner",
+        },
+        Case {
+            name: "409",
+            raw: answer(409, &body("Conflict", "Request conflicts with current campaign state.", r#","details":"The campaign is a draft: it was never launched and has no analytics.""#)),
+            title: "This campaign has no analytics yet",
+            says: "Launch it first, or pick another campaign",
+        },
+        Case {
+            name: "429",
+            raw: limited,
+            title: "Request quota used up",
+            says: "Your account has used all 2 requests of this hour. Queries work again at",
+        },
+        Case {
+            name: "500",
+            raw: answer(500, &body("Internal Server Error", "An unexpected error occurred. Please try again later", "")),
+            title: "The server failed",
+            says: "send the request id below to support",
+        },
+        Case {
+            name: "502",
+            raw: answer(502, &body("Bad Gateway", "Upstream service unavailable.", r#","details":"analytics store unreachable""#)),
+            title: "A service behind the API is unavailable",
+            says: "Try again in a minute",
+        },
+        Case {
+            name: "503",
+            raw: answer(503, &body("Service Unavailable", "Service temporarily unavailable. Please retry later.", r#","retry_after":30"#)),
+            title: "The API is temporarily unavailable",
+            says: "Try again in 30 s",
+        },
+        Case {
+            name: "504",
+            raw: answer(504, &body("Gateway Timeout", "Request timeout. Please try again.", "")),
+            title: "The query took too long",
+            says: "a shorter period or a purchase filter",
+        },
+        Case {
+            name: "405",
+            raw: answer(405, &body("Method Not Allowed", "Method not allowed", "")),
+            title: "Unexpected answer (HTTP 405)",
+            says: "Check that the API base URL is right",
+        },
+        Case {
+            name: "HTML 502 from a proxy",
+            raw: html_502,
+            title: "The answer did not come from the API",
+            says: "answered HTTP 502 with an HTML page instead of the API's JSON",
+        },
+        Case {
+            name: "JSON of the wrong shape",
+            raw: answer(200, r#"{"ok":true,"rows":[1,2,3]}"#),
+            title: "The answer could not be read",
+            says: "JSON that is not in the API's documented format (unexpected fields or types: missing field success)",
+        },
+    ]
+}
+
+/// A fetch whose next answer the test sets.
+fn scripted() -> (Fetch, Rc<RefCell<RawResponse>>, Calls) {
+    let next = Rc::new(RefCell::new(answer(200, PER_DAY_PAGE_2)));
+    let current = next.clone();
+    let (fetch, calls) = canned(move |_| (0, current.borrow().clone()));
+    (fetch, next, calls)
+}
+
+async fn run_again(calls: &Calls) {
+    let before = calls.borrow().len();
+    wait_until("Run is enabled", || !is_disabled("run-query")).await;
+    click("run-query");
+    wait_until("a request is sent", || calls.borrow().len() == before + 1).await;
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn every_api_answer_has_its_own_message_and_the_request_id() {
+    let (fetch, next, calls) = scripted();
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the data shows", || text("summary-total-instances") == "120").await;
+    assert!(!exists("error-banner"));
+
+    let mut titles = Vec::new();
+    for case in cases() {
+        let sent_ok = case.raw.status;
+        *next.borrow_mut() = case.raw.clone();
+        run_again(&calls).await;
+        wait_until(case.name, || exists("error-banner")).await;
+        let banner = text("error-banner");
+        assert!(banner.starts_with(case.title), "{}: {banner}", case.name);
+        assert!(banner.contains(case.says), "{}: {banner}", case.name);
+        assert!(banner.contains(&format!("HTTP {sent_ok}")), "{}: {banner}", case.name);
+        // The request id: the body's meta.requestId, else the one the client sent.
+        let expected_id = if case.raw.body.contains(ID) {
+            ID.to_owned()
+        } else {
+            calls.borrow().last().unwrap().0.request_id.clone()
+        };
+        assert_eq!(text("request-id"), expected_id, "{}", case.name);
+        assert!(query("[data-testid=\"error-banner\"] .copy").is_some());
+        // The answer is gone from the screen, the page is alive.
+        assert!(!exists("instance-row"));
+        assert!(exists("run-query"));
+        titles.push(case.title);
+
+        // Back to data, so the next case starts from a normal page.
+        *next.borrow_mut() = answer(200, PER_DAY_PAGE_2);
+        run_again(&calls).await;
+        wait_until("the banner goes", || !exists("error-banner")).await;
+    }
+    titles.sort_unstable();
+    titles.dedup();
+    assert_eq!(titles.len(), cases().len(), "each kind has its own title");
+}
+
+#[wasm_bindgen_test]
+async fn a_400_lands_under_its_fields_with_a_summary() {
+    let raw = answer(
+        400,
+        &body(
+            "Bad Request",
+            "Validation failed for 2 fields",
+            r#","fields":[{"field":"time_frame","message":"time_frame must be one of per_hour, per_day, per_month, custom_range","code":"invalid_enum"},{"field":"limit","message":"limit must be an integer from 1 to 100","code":"out_of_range"}]"#,
+        ),
+    );
+    let (fetch, _calls) = canned(move |_| (0, raw.clone()));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the banner", || exists("error-banner")).await;
+    assert!(text("error-banner").starts_with("The query was rejected"));
+    assert!(text("error-banner").contains("The server rejected 2 fields: time_frame, limit"));
+    assert_eq!(text("request-id"), ID);
+    assert_eq!(
+        text("field-error-time_frame"),
+        "time_frame must be one of per_hour, per_day, per_month, custom_range"
+    );
+    assert_eq!(text("field-error-limit"), "limit must be an integer from 1 to 100");
+    // Editing a field clears the server's word on it.
+    choose("page-size", "25");
+    settle().await;
+    assert!(!exists("field-error-limit"));
+    assert!(exists("field-error-time_frame"));
+}
+
+#[wasm_bindgen_test]
+async fn a_401_says_the_key_was_refused_and_focuses_it() {
+    let raw = answer(401, &body("Unauthorized", "Invalid or missing secret key", ""));
+    let (fetch, _calls) = canned(move |_| (0, raw.clone()));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    let wrong = format!("sk_test_{}", "X".repeat(32));
+    run(&wrong, CAMPAIGN).await;
+    wait_until("the banner", || exists("error-banner")).await;
+    assert!(text("error-banner").starts_with("Secret key not accepted"));
+    assert!(!text("error-banner").contains("XXXXXXXX"), "the key is never shown");
+    assert_eq!(text("request-id"), ID);
+    assert_eq!(focused(), "api-key");
+    assert!(text("field-error-key").contains("did not accept this key"));
+    // Typing a new key clears it.
+    type_into("api-key", KEY);
+    settle().await;
+    assert!(!exists("field-error-key"));
+}
+
+#[wasm_bindgen_test]
+async fn a_404_shows_on_the_campaign_field() {
+    let raw = answer(404, &body("Not Found", "Campaign not found with the specified campaign_id", ""));
+    let (fetch, _calls) = canned(move |_| (0, raw.clone()));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    run(KEY, "ffffffff-0000-4000-8000-000000000000").await;
+    wait_until("the banner", || exists("error-banner")).await;
+    assert!(text("error-banner").starts_with("Campaign not found"));
+    assert_eq!(
+        text("field-error-campaign_id"),
+        "No campaign with this id was found for your account: check the id."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_422_shows_an_empty_state_suggesting_a_wider_period() {
+    let raw = answer(
+        422,
+        &body("Validation Error", "Request validation failed.", r#","details":"No analytics data available for the specified time period.","validation_errors":[]"#),
+    );
+    let (fetch, _calls) = canned(move |_| (0, raw.clone()));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    assert!(!is_shown("empty-period"));
+    run(KEY, CAMPAIGN).await;
+    wait_until("the banner", || exists("error-banner")).await;
+    assert!(text("error-banner").starts_with("No activity in this period"));
+    assert!(is_shown("empty-period"));
+    assert!(text("empty-period").contains("Pick a wider time frame"));
+}
+
+#[wasm_bindgen_test]
+async fn a_429_updates_the_quota_display() {
+    let reset = (js_sys::Date::now() / 1000.0) as i64 + 300;
+    let raw = RawResponse {
+        rate_limit: Some("2".into()),
+        rate_remaining: Some("0".into()),
+        rate_reset: Some(reset.to_string()),
+        retry_after: Some("300".into()),
+        ..RawResponse::json(429, &body("Too Many Requests", "Rate limit exceeded. Please try again later", ""))
+    };
+    let (fetch, _calls) = canned(move |_| (0, raw.clone()));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the banner", || exists("error-banner")).await;
+    assert!(text("error-banner").contains("(in 5 min)"), "{}", text("error-banner"));
+    assert_eq!(text("rate-limit-remaining"), "0 of 2 requests left");
+    assert!(text("rate-limit-reset").starts_with("resets at"));
+}
+
+#[wasm_bindgen_test]
+async fn a_timeout_and_retry() {
+    // The first answer is the client giving up; "Try again" then gets the data.
+    let attempts = Rc::new(RefCell::new(0));
+    let seen = attempts.clone();
+    let fetch: Fetch = Rc::new(move |request: ApiRequest, _cancel: Cancel| {
+        *seen.borrow_mut() += 1;
+        let first = *seen.borrow() == 1;
+        Box::pin(async move {
+            if first {
+                Err(Failure::without_answer(
+                    ApiError::Timeout {
+                        timeout_ms: request.timeout_ms,
+                    },
+                    &request.request_id,
+                ))
+            } else {
+                client::interpret::<AnalyticsResponse>(answer(200, PER_DAY_PAGE_2), &request.request_id)
+            }
+        })
+    });
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the banner", || exists("error-banner")).await;
+    assert!(text("error-banner").starts_with("The request timed out"));
+    assert!(text("error-banner").contains("within 15 s"));
+    assert!(text("error-banner").contains("No HTTP answer"));
+    let retry = query("[data-testid=\"error-banner\"] button.secondary").expect("a retry button");
+    wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(retry).click();
+    wait_until("the data shows", || text("summary-total-instances") == "120").await;
+    assert_eq!(*attempts.borrow(), 2);
+}
+
+fn request_to(base: &str, path: &str) -> ApiRequest {
+    ApiRequest::new(base, SecretKey::parse(KEY).unwrap(), path)
+}
+
+fn origin() -> String {
+    web_sys::window().unwrap().location().origin().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_real_client_reads_failures_that_are_not_api_answers() {
+    // Nothing listens on port 9: no HTTP answer at all.
+    let failure = client::get::<AnalyticsResponse>(&request_to("http://127.0.0.1:9", "/api"), &Cancel::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure.error,
+        ApiError::Network {
+            base_url: "http://127.0.0.1:9".into()
+        }
+    );
+
+    // The test page's own server has no API: a 404 that is not the API's JSON.
+    let request = request_to(&origin(), "/no-such-api/analytics");
+    let failure = client::get::<AnalyticsResponse>(&request, &Cancel::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(failure.error, ApiError::NotJson { status: 404, .. }),
+        "{:?}",
+        failure.error
+    );
+    assert_eq!(failure.request_id, request.request_id);
+
+    // The same server under another origin, which sends no CORS headers: refused.
+    let other = origin().replace("127.0.0.1", "localhost");
+    let failure = client::get::<AnalyticsResponse>(&request_to(&other, "/"), &Cancel::new())
+        .await
+        .unwrap_err();
+    assert_eq!(failure.error, ApiError::Network { base_url: other });
+
+    // Aborted by a newer request: superseded, never shown.
+    let cancel = Cancel::new();
+    let request = request_to(&origin(), "/");
+    let pending = client::get::<AnalyticsResponse>(&request, &cancel);
+    cancel.abort();
+    assert_eq!(pending.await.unwrap_err().error, ApiError::Superseded);
+
+    // A gloo-net response read as the client reads one.
+    let response = gloo_net::http::Response::builder()
+        .status(502)
+        .header("content-type", "text/html")
+        .header("x-request-id", "echoed-by-the-proxy")
+        .body(Some("<h1>502 Bad Gateway</h1>"))
+        .unwrap();
+    let raw = client::read(response).await.unwrap();
+    let failure = client::interpret::<AnalyticsResponse>(raw, "sent").unwrap_err();
+    assert!(matches!(failure.error, ApiError::NotJson { status: 502, .. }));
+    assert_eq!(failure.request_id, "echoed-by-the-proxy");
+}
+
+#[wasm_bindgen_test]
+async fn network_and_cors_failures_name_the_base_url_in_the_dashboard() {
+    let _app = mount_dashboard("", http_fetch());
+    settle().await;
+    let other = origin().replace("127.0.0.1", "localhost");
+    type_into("api-base-url", &other);
+    run(KEY, CAMPAIGN).await;
+    wait_until("the banner", || exists("error-banner")).await;
+    let banner = text("error-banner");
+    assert!(banner.starts_with("Could not reach the API"), "{banner}");
+    assert!(banner.contains(&format!("No answer from {other}")), "{banner}");
+    assert!(banner.contains("(CORS)"));
+    assert!(!banner.contains("sk_test_"));
+    assert_eq!(text("request-id").len(), 36);
+}

@@ -1,0 +1,270 @@
+//! The query form and the connection panel in a real browser: inline validation with the
+//! shared validator, the Run button, the key's storage, URL state and request handling.
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features ui --test ui_form`
+#![cfg(all(target_arch = "wasm32", feature = "ui"))]
+
+#[path = "ui_support/mod.rs"]
+mod support;
+
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const KEY_ITEM: &str = "campaign-analytics.secret-key";
+
+#[wasm_bindgen_test]
+async fn a_bad_campaign_id_shows_its_error_and_disables_run() {
+    let (fetch, calls) = canned(|_| (0, answer(200, PER_DAY_PAGE_2)));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+
+    // A first visit: no errors yet, Run waits for a key and a campaign.
+    assert!(!exists("field-error-campaign_id"));
+    assert!(is_disabled("run-query"));
+
+    type_into("api-key", KEY);
+    type_into("campaign-id", "not-a-uuid");
+    settle().await;
+    assert_eq!(
+        text("field-error-campaign_id"),
+        "campaign_id must be a UUID such as 123e4567-e89b-12d3-a456-426614174000 (8-4-4-4-12 hex digits)"
+    );
+    assert!(is_disabled("run-query"));
+    assert_eq!(
+        query("#campaign-id").unwrap().get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+
+    type_into("campaign-id", "");
+    settle().await;
+    assert!(text("field-error-campaign_id").starts_with("campaign_id is required"));
+
+    type_into("campaign-id", &CAMPAIGN.to_uppercase());
+    settle().await;
+    assert!(!exists("field-error-campaign_id"));
+    assert!(!is_disabled("run-query"));
+
+    click("run-query");
+    settle().await;
+    wait_until("the cards show", || text("summary-total-instances") == "120").await;
+    let calls = calls.borrow();
+    assert_eq!(calls.len(), 1);
+    // The normalized query: lower-case id, defaults left out.
+    assert_eq!(
+        calls[0].0.path,
+        format!("/api/partner/v1/campaigns/{CAMPAIGN}/analytics?time_frame=per_day")
+    );
+    assert_eq!(page_search(), format!("campaign_id={CAMPAIGN}&time_frame=per_day"));
+}
+
+#[wasm_bindgen_test]
+async fn dates_show_only_for_custom_range_and_are_checked_as_typed() {
+    let (fetch, calls) = canned(|_| (0, answer(200, PER_DAY_PAGE_2)));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    type_into("api-key", KEY);
+    type_into("campaign-id", CAMPAIGN);
+    settle().await;
+    assert!(!is_shown("start-date"));
+
+    choose("time-frame", "custom_range");
+    settle().await;
+    assert!(is_shown("start-date") && is_shown("end-date"));
+    assert!(is_disabled("run-query"));
+
+    type_into("start-date", "2026-11-10");
+    type_into("end-date", "2026-11-01");
+    settle().await;
+    assert_eq!(text("field-error-end_date"), "end_date must be after start_date");
+    assert!(is_disabled("run-query"));
+
+    type_into("end-date", "2027-11-11");
+    settle().await;
+    assert_eq!(
+        text("field-error-end_date"),
+        "end_date must be at most 365 days after start_date"
+    );
+
+    type_into("end-date", "2026-11-30");
+    settle().await;
+    assert!(!exists("field-error-end_date"));
+    assert!(!exists("field-error-start_date"));
+    choose("is-purchase", "false");
+    choose("page-size", "25");
+    settle().await;
+    click("run-query");
+    settle().await;
+    wait_until("the request is sent", || calls.borrow().len() == 1).await;
+    assert_eq!(
+        calls.borrow()[0].0.path,
+        format!(
+            "/api/partner/v1/campaigns/{CAMPAIGN}/analytics?time_frame=custom_range&start_date=2026-11-10&end_date=2026-11-30&is_purchase=false&limit=25"
+        )
+    );
+
+    // Back to a relative period: the dates hide, and their errors with them.
+    choose("time-frame", "per_month");
+    settle().await;
+    assert!(!is_shown("start-date"));
+    assert!(!is_disabled("run-query"));
+}
+
+#[wasm_bindgen_test]
+async fn the_key_is_checked_badged_and_stored_as_chosen() {
+    let (fetch, _calls) = canned(|_| (0, answer(200, PER_DAY_PAGE_2)));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+
+    type_into("api-key", "sk_live_short");
+    settle().await;
+    assert_eq!(
+        text("field-error-key"),
+        "the secret key must be sk_live_ or sk_test_ followed by exactly 32 letters or digits"
+    );
+    assert!(!exists("key-mode"));
+    assert_eq!(session_item(KEY_ITEM), None, "a malformed key is never stored");
+
+    let live = "sk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    type_into("api-key", live);
+    settle().await;
+    assert!(!exists("field-error-key"));
+    assert_eq!(text("key-mode"), "Live");
+    assert_eq!(query("#api-key").unwrap().get_attribute("type").as_deref(), Some("password"));
+    assert_eq!(session_item(KEY_ITEM).as_deref(), Some(live));
+    assert_eq!(local_item(KEY_ITEM), None);
+
+    // "Remember on this device" moves it, with a plain warning.
+    click("remember-key");
+    settle().await;
+    assert_eq!(local_item(KEY_ITEM).as_deref(), Some(live));
+    assert_eq!(session_item(KEY_ITEM), None);
+    assert!(text("key-storage-note").contains("anyone who uses this browser profile can read it"));
+
+    // "Forget" removes it everywhere.
+    click("forget-key");
+    settle().await;
+    assert_eq!(local_item(KEY_ITEM), None);
+    assert_eq!(session_item(KEY_ITEM), None);
+    assert_eq!(value_of("api-key"), "");
+    assert_eq!(focused(), "api-key");
+    assert!(text("key-storage-note").starts_with("Kept for this tab only"));
+}
+
+#[wasm_bindgen_test]
+async fn a_hand_edited_url_shows_inline_errors_and_sends_nothing() {
+    let (fetch, calls) = canned(|_| (0, answer(200, PER_DAY_PAGE_2)));
+    let _app = mount_dashboard(
+        "?campaign_id=x&time_frame=per_week&limit=0&page=abc&utm_source=mail",
+        fetch,
+    );
+    settle().await;
+    assert!(text("field-error-campaign_id").starts_with("campaign_id must be a UUID"));
+    assert_eq!(
+        text("field-error-time_frame"),
+        "time_frame must be one of per_hour, per_day, per_month, custom_range"
+    );
+    assert_eq!(text("field-error-limit"), "limit must be an integer from 1 to 100");
+    assert_eq!(text("field-error-page"), "page must be an integer from 1 to 2147483647");
+    assert_eq!(value_of("campaign-id"), "x");
+    assert_eq!(value_of("page-size"), "0");
+    assert!(query(".warnings").unwrap().text_content().unwrap().contains("utm_source"));
+    assert!(!exists("error-banner"));
+    assert_eq!(calls.borrow().len(), 0);
+
+    // A key in storage does not make an invalid link send anything either.
+    type_into("api-key", KEY);
+    settle().await;
+    assert_eq!(calls.borrow().len(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_link_with_a_stored_key_runs_by_itself_and_back_and_forward_follow() {
+    let window = web_sys::window().unwrap();
+    let (fetch, calls) = canned(|_| (0, answer(200, PER_DAY_PAGE_2)));
+    let parent = fresh_page(&format!(
+        "?campaign_id={CAMPAIGN}&time_frame=per_hour&is_purchase=true&page=2&limit=10"
+    ));
+    window
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(KEY_ITEM, KEY)
+        .unwrap();
+    let _app = mount_on(parent, fetch);
+    settle().await;
+    wait_until("the link runs", || calls.borrow().len() == 1).await;
+    assert_eq!(value_of("campaign-id"), CAMPAIGN);
+    assert_eq!(value_of("time-frame"), "per_hour");
+    assert_eq!(value_of("is-purchase"), "true");
+    assert_eq!(value_of("page-size"), "10");
+    assert!(calls.borrow()[0].0.path.ends_with("?time_frame=per_hour&is_purchase=true&page=2&limit=10"));
+    wait_until("page 2 shows", || text("page-status") == "Page 2 of 12").await;
+
+    // Next page: a new history entry; back returns to page 2 and asks again.
+    click("page-next");
+    settle().await;
+    wait_until("page 3 is asked", || calls.borrow().len() == 2).await;
+    assert!(page_search().ends_with("&page=3&limit=10"));
+    window.history().unwrap().back().unwrap();
+    wait_until("back asks for page 2", || calls.borrow().len() == 3).await;
+    assert!(calls.borrow()[2].0.path.contains("&page=2&"));
+    assert!(page_search().contains("&page=2&"));
+}
+
+#[wasm_bindgen_test]
+async fn run_sends_once_with_a_fresh_request_id_and_no_double_submit() {
+    let (fetch, calls) = canned(|_| (150, answer(200, PER_DAY_PAGE_2)));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    // While the same query is in flight, Run is disabled and a second press does nothing.
+    assert!(is_disabled("run-query"));
+    assert_eq!(text("run-query"), "Running…");
+    click("run-query");
+    settle().await;
+    assert_eq!(calls.borrow().len(), 1);
+    wait_until("the answer shows", || text("summary-total-instances") == "120").await;
+
+    click("run-query");
+    settle().await;
+    wait_until("a second request", || calls.borrow().len() == 2).await;
+    let calls = calls.borrow();
+    let (a, b) = (&calls[0].0.request_id, &calls[1].0.request_id);
+    assert_ne!(a, b);
+    for id in [a, b] {
+        let id = uuid::Uuid::parse_str(id).unwrap();
+        assert_eq!(id.get_version_num(), 4);
+    }
+    assert_eq!(calls[0].0.key.expose(), KEY);
+    assert!(!calls[0].0.url().contains("sk_test_"));
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_query_aborts_the_older_one_and_wins() {
+    // The first campaign answers slowly, the second at once.
+    let (fetch, calls) = canned(|request| {
+        if request.path.contains(CAMPAIGN) {
+            (300, answer(200, PER_DAY_PAGE_2))
+        } else {
+            (0, answer(200, PAST_THE_END))
+        }
+    });
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    type_into("campaign-id", OTHER_CAMPAIGN);
+    settle().await;
+    click("run-query");
+    settle().await;
+    assert_eq!(calls.borrow().len(), 2);
+    assert!(calls.borrow()[0].1.is_aborted(), "the old request is aborted");
+    assert!(!calls.borrow()[1].1.is_aborted());
+
+    // Let the slow answer arrive: it must not replace the newer one.
+    gloo_timers::future::TimeoutFuture::new(400).await;
+    settle().await;
+    assert_eq!(text("page-status"), "Page 99 of 12");
+    assert_eq!(count("[data-testid=\"instance-row\"]"), 0);
+    assert!(page_search().starts_with(&format!("campaign_id={OTHER_CAMPAIGN}")));
+}
