@@ -467,8 +467,15 @@ pub async fn get<T: DeserializeOwned>(request: &ApiRequest, cancel: &Cancel) -> 
     if cancel.is_aborted() {
         return Err(cancelled(cancel));
     }
+    // The moment the answer has fully arrived: the benchmark measures rendering from here.
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(RESPONSE_MARK);
+    }
     interpret(raw, &request.request_id)
 }
+
+/// The `performance.mark` set when an answer's body has been read (before it is parsed).
+pub const RESPONSE_MARK: &str = "campaign-analytics:response-read";
 
 /// Reads a gloo-net response into a [`RawResponse`] (the body as text).
 pub async fn read(response: gloo_net::http::Response) -> Result<RawResponse, gloo_net::Error> {

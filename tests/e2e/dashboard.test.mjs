@@ -99,7 +99,7 @@ async function waitForText(page, id, wanted) {
 }
 
 async function firstRowId(page) {
-  return (await page.locator(`${by("instance-row")} code`).first().textContent()).trim();
+  return (await page.locator(`${by("instance-row")} .id`).first().textContent()).trim();
 }
 
 describe("the dashboard against the reference server", () => {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The dashboard benchmark: builds the release bundle with Trunk, then prints
+#  - the first load's size (wasm, JS, CSS; raw and gzipped) against the 200 KB budget, and
+#  - in headless Chromium, the time from an answer's arrival to a rendered 100-row page,
+#    next to a baseline from the same run (the same answer with an empty page), over
+#    several runs (median, p95, ratio).
+# Needs the toolchain of scripts/setup.sh (Trunk, wasm-bindgen, wasm-opt, Chromium) and Node.
+# BENCH_RUNS / BENCH_WARMUP change the number of runs (default 30 after 5 warm-up runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "==> building the release bundle (trunk build --release)"
+log="$(mktemp)"
+if ! TRUNK_SKIP_VERSION_CHECK=true trunk build --release >"$log" 2>&1; then
+  cat "$log"
+  exit 1
+fi
+rm -f "$log"
+
+if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+  echo "==> installing the browser driver (npm ci in tests/e2e)"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+echo
+node tests/e2e/bench.mjs
