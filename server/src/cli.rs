@@ -236,18 +236,31 @@ fn generate(args: GenerateArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn init_logging() {
+/// Logs go to stderr through a writer thread: a request never waits on a log write
+/// (a write stalled by the disk would stall every request of its worker thread), and
+/// lines are written in batches. Nothing is dropped: past 64k queued lines, requests
+/// wait for the writer. The guard flushes the rest when `serve` ends.
+fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(65_536)
+        .thread_name("log-writer")
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(false)
         .try_init();
+    guard
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
-    init_logging();
+    let _log_writer = init_logging();
     let clock = args.now.unwrap_or(Clock::System);
     let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
     for path in &args.fixtures {

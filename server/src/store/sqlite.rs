@@ -504,8 +504,12 @@ fn import_in(
         for &(id, i) in &by_id {
             let row = &batch.instances[i].row;
             let at = || format!("instances[{i}].instance_id");
+            // Raw binding: no per-row parameter list to build (a million rows).
             let claimed = claim
-                .execute(params![id.as_bytes(), campaigns_of[i], row.timestamp_us])
+                .raw_bind_parameter(1, id.as_bytes())
+                .and_then(|()| claim.raw_bind_parameter(2, campaigns_of[i]))
+                .and_then(|()| claim.raw_bind_parameter(3, row.timestamp_us))
+                .and_then(|()| claim.raw_execute())
                 .map_err(|e| ImportError::at(at(), format!("database error: {e}")))?;
             if claimed == 1 {
                 continue;
@@ -554,20 +558,20 @@ fn import_in(
             let row = &batch.instances[i].row;
             let purchased = row.purchased_insider_id.as_ref().map(|u| &u.as_bytes()[..]);
             insert
-                .execute(params![
-                    campaign,
-                    ts_us,
-                    row.instance_id.as_bytes(),
-                    row.insider_id.as_bytes(),
-                    purchased,
-                    row.revenue_cents
-                ])
+                .raw_bind_parameter(1, campaign)
+                .and_then(|()| insert.raw_bind_parameter(2, ts_us))
+                .and_then(|()| insert.raw_bind_parameter(3, row.instance_id.as_bytes()))
+                .and_then(|()| insert.raw_bind_parameter(4, row.insider_id.as_bytes()))
+                .and_then(|()| insert.raw_bind_parameter(5, purchased))
+                .and_then(|()| insert.raw_bind_parameter(6, row.revenue_cents))
+                .and_then(|()| insert.raw_execute())
                 .map_err(|e| {
                     ImportError::at(format!("instances[{i}]"), format!("database error: {e}"))
                 })?;
-            touched.insert(campaign);
             stats.instances += 1;
         }
+        // Sorted by campaign: one entry per run of the same campaign.
+        touched.extend(by_time.chunk_by(|a, b| a.0 == b.0).map(|run| run[0].0));
     }
     {
         let mut bump = tx
