@@ -172,15 +172,6 @@ impl SqliteStore {
             .map(|(id, entry)| (*id, entry.data.len()))
             .collect()
     }
-
-    /// The campaigns, for messages.
-    pub fn campaigns(&self) -> Vec<CampaignInfo> {
-        self.current()
-            .campaigns
-            .values()
-            .map(|e| e.info.clone())
-            .collect()
-    }
 }
 
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
