@@ -9,9 +9,7 @@
 #[path = "ui_support/mod.rs"]
 mod support;
 
-use campaign_analytics::api::client::{
-    self, ApiError, ApiRequest, Cancel, Failure, RawResponse,
-};
+use campaign_analytics::api::client::{self, ApiError, ApiRequest, Cancel, Failure, RawResponse};
 use campaign_analytics::api::types::AnalyticsResponse;
 use campaign_analytics::contract::SecretKey;
 use campaign_analytics::ui::app::{http_fetch, Fetch};
@@ -51,7 +49,14 @@ fn cases() -> Vec<Case> {
         rate_remaining: Some("0".into()),
         rate_reset: Some(format!("{}", (js_sys::Date::now() / 1000.0) as i64 + 600)),
         retry_after: Some("600".into()),
-        ..RawResponse::json(429, &body("Too Many Requests", "Rate limit exceeded. Please try again later", ""))
+        ..RawResponse::json(
+            429,
+            &body(
+                "Too Many Requests",
+                "Rate limit exceeded. Please try again later",
+                "",
+            ),
+        )
     };
     vec![
         Case {
@@ -139,7 +144,10 @@ async fn every_api_answer_has_its_own_message_and_the_request_id() {
     let _app = mount_dashboard("", fetch);
     settle().await;
     run(KEY, CAMPAIGN).await;
-    wait_until("the data shows", || text("summary-total-instances") == "120").await;
+    wait_until("the data shows", || {
+        text("summary-total-instances") == "120"
+    })
+    .await;
     assert!(!exists("error-banner"));
 
     let mut titles = Vec::new();
@@ -151,7 +159,11 @@ async fn every_api_answer_has_its_own_message_and_the_request_id() {
         let banner = text("error-banner");
         assert!(banner.starts_with(case.title), "{}: {banner}", case.name);
         assert!(banner.contains(case.says), "{}: {banner}", case.name);
-        assert!(banner.contains(&format!("HTTP {sent_ok}")), "{}: {banner}", case.name);
+        assert!(
+            banner.contains(&format!("HTTP {sent_ok}")),
+            "{}: {banner}",
+            case.name
+        );
         // The request id: the body's meta.requestId, else the one the client sent.
         let expected_id = if case.raw.body.contains(ID) {
             ID.to_owned()
@@ -197,7 +209,10 @@ async fn a_400_lands_under_its_fields_with_a_summary() {
         text("field-error-time_frame"),
         "time_frame must be one of per_hour, per_day, per_month, custom_range"
     );
-    assert_eq!(text("field-error-limit"), "limit must be an integer from 1 to 100");
+    assert_eq!(
+        text("field-error-limit"),
+        "limit must be an integer from 1 to 100"
+    );
     // Editing a field clears the server's word on it.
     choose("page-size", "25");
     settle().await;
@@ -207,7 +222,10 @@ async fn a_400_lands_under_its_fields_with_a_summary() {
 
 #[wasm_bindgen_test]
 async fn a_401_says_the_key_was_refused_and_focuses_it() {
-    let raw = answer(401, &body("Unauthorized", "Invalid or missing secret key", ""));
+    let raw = answer(
+        401,
+        &body("Unauthorized", "Invalid or missing secret key", ""),
+    );
     let (fetch, _calls) = canned(move |_| (0, raw.clone()));
     let _app = mount_dashboard("", fetch);
     settle().await;
@@ -215,7 +233,10 @@ async fn a_401_says_the_key_was_refused_and_focuses_it() {
     run(&wrong, CAMPAIGN).await;
     wait_until("the banner", || exists("error-banner")).await;
     assert!(text("error-banner").starts_with("Secret key not accepted"));
-    assert!(!text("error-banner").contains("XXXXXXXX"), "the key is never shown");
+    assert!(
+        !text("error-banner").contains("XXXXXXXX"),
+        "the key is never shown"
+    );
     assert_eq!(text("request-id"), ID);
     assert_eq!(focused(), "api-key");
     assert!(text("field-error-key").contains("did not accept this key"));
@@ -227,7 +248,14 @@ async fn a_401_says_the_key_was_refused_and_focuses_it() {
 
 #[wasm_bindgen_test]
 async fn a_404_shows_on_the_campaign_field() {
-    let raw = answer(404, &body("Not Found", "Campaign not found with the specified campaign_id", ""));
+    let raw = answer(
+        404,
+        &body(
+            "Not Found",
+            "Campaign not found with the specified campaign_id",
+            "",
+        ),
+    );
     let (fetch, _calls) = canned(move |_| (0, raw.clone()));
     let _app = mount_dashboard("", fetch);
     settle().await;
@@ -244,7 +272,11 @@ async fn a_404_shows_on_the_campaign_field() {
 async fn a_422_shows_an_empty_state_suggesting_a_wider_period() {
     let raw = answer(
         422,
-        &body("Validation Error", "Request validation failed.", r#","details":"No analytics data available for the specified time period.","validation_errors":[]"#),
+        &body(
+            "Validation Error",
+            "Request validation failed.",
+            r#","details":"No analytics data available for the specified time period.","validation_errors":[]"#,
+        ),
     );
     let (fetch, _calls) = canned(move |_| (0, raw.clone()));
     let _app = mount_dashboard("", fetch);
@@ -265,14 +297,25 @@ async fn a_429_updates_the_quota_display() {
         rate_remaining: Some("0".into()),
         rate_reset: Some(reset.to_string()),
         retry_after: Some("300".into()),
-        ..RawResponse::json(429, &body("Too Many Requests", "Rate limit exceeded. Please try again later", ""))
+        ..RawResponse::json(
+            429,
+            &body(
+                "Too Many Requests",
+                "Rate limit exceeded. Please try again later",
+                "",
+            ),
+        )
     };
     let (fetch, _calls) = canned(move |_| (0, raw.clone()));
     let _app = mount_dashboard("", fetch);
     settle().await;
     run(KEY, CAMPAIGN).await;
     wait_until("the banner", || exists("error-banner")).await;
-    assert!(text("error-banner").contains("(in 5 min)"), "{}", text("error-banner"));
+    assert!(
+        text("error-banner").contains("(in 5 min)"),
+        "{}",
+        text("error-banner")
+    );
     assert_eq!(text("rate-limit-remaining"), "0 of 2 requests left");
     assert!(text("rate-limit-reset").starts_with("resets at"));
 }
@@ -294,7 +337,10 @@ async fn a_timeout_and_retry() {
                     &request.request_id,
                 ))
             } else {
-                client::interpret::<AnalyticsResponse>(answer(200, PER_DAY_PAGE_2), &request.request_id)
+                client::interpret::<AnalyticsResponse>(
+                    answer(200, PER_DAY_PAGE_2),
+                    &request.request_id,
+                )
             }
         })
     });
@@ -307,7 +353,10 @@ async fn a_timeout_and_retry() {
     assert!(text("error-banner").contains("No HTTP answer"));
     let retry = query("[data-testid=\"error-banner\"] button.secondary").expect("a retry button");
     wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(retry).click();
-    wait_until("the data shows", || text("summary-total-instances") == "120").await;
+    wait_until("the data shows", || {
+        text("summary-total-instances") == "120"
+    })
+    .await;
     assert_eq!(*attempts.borrow(), 2);
 }
 
@@ -322,9 +371,10 @@ fn origin() -> String {
 #[wasm_bindgen_test]
 async fn the_real_client_reads_failures_that_are_not_api_answers() {
     // Nothing listens on port 9: no HTTP answer at all.
-    let failure = client::get::<AnalyticsResponse>(&request_to("http://127.0.0.1:9", "/api"), &Cancel::new())
-        .await
-        .unwrap_err();
+    let failure =
+        client::get::<AnalyticsResponse>(&request_to("http://127.0.0.1:9", "/api"), &Cancel::new())
+            .await
+            .unwrap_err();
     assert_eq!(
         failure.error,
         ApiError::Network {
@@ -367,7 +417,10 @@ async fn the_real_client_reads_failures_that_are_not_api_answers() {
         .unwrap();
     let raw = client::read(response).await.unwrap();
     let failure = client::interpret::<AnalyticsResponse>(raw, "sent").unwrap_err();
-    assert!(matches!(failure.error, ApiError::NotJson { status: 502, .. }));
+    assert!(matches!(
+        failure.error,
+        ApiError::NotJson { status: 502, .. }
+    ));
     assert_eq!(failure.request_id, "echoed-by-the-proxy");
 }
 
@@ -381,8 +434,30 @@ async fn network_and_cors_failures_name_the_base_url_in_the_dashboard() {
     wait_until("the banner", || exists("error-banner")).await;
     let banner = text("error-banner");
     assert!(banner.starts_with("Could not reach the API"), "{banner}");
-    assert!(banner.contains(&format!("No answer from {other}")), "{banner}");
+    assert!(
+        banner.contains(&format!("No answer from {other}")),
+        "{banner}"
+    );
     assert!(banner.contains("(CORS)"));
     assert!(!banner.contains("sk_test_"));
     assert_eq!(text("request-id").len(), 36);
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_whose_numbers_disagree_is_caught_by_the_error_boundary() {
+    // Well-formed JSON, but 40 purchases + 80 non-purchases are said to make 121.
+    let broken = PER_DAY_PAGE_2.replacen("\"total_instances\": 120", "\"total_instances\": 121", 1);
+    assert_ne!(broken, PER_DAY_PAGE_2);
+    let (fetch, _calls) = canned(move |_| (0, answer(200, &broken)));
+    let _app = mount_dashboard("", fetch);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the boundary's message", || exists("inconsistent-answer")).await;
+    assert!(text("inconsistent-answer").starts_with("These results cannot be shown"));
+    assert!(text("inconsistent-answer")
+        .contains("40 purchases and 80 non-purchases, but 121 instances"));
+    // Nothing misleading is drawn, and the page stays usable.
+    assert!(!exists("summary-total-instances"));
+    assert!(!exists("instance-row"));
+    assert!(!is_disabled("run-query"));
 }

@@ -32,7 +32,10 @@ async fn a_bad_campaign_id_shows_its_error_and_disables_run() {
     );
     assert!(is_disabled("run-query"));
     assert_eq!(
-        query("#campaign-id").unwrap().get_attribute("aria-invalid").as_deref(),
+        query("#campaign-id")
+            .unwrap()
+            .get_attribute("aria-invalid")
+            .as_deref(),
         Some("true")
     );
 
@@ -47,7 +50,10 @@ async fn a_bad_campaign_id_shows_its_error_and_disables_run() {
 
     click("run-query");
     settle().await;
-    wait_until("the cards show", || text("summary-total-instances") == "120").await;
+    wait_until("the cards show", || {
+        text("summary-total-instances") == "120"
+    })
+    .await;
     let calls = calls.borrow();
     assert_eq!(calls.len(), 1);
     // The normalized query: lower-case id, defaults left out.
@@ -55,7 +61,10 @@ async fn a_bad_campaign_id_shows_its_error_and_disables_run() {
         calls[0].0.path,
         format!("/api/partner/v1/campaigns/{CAMPAIGN}/analytics?time_frame=per_day")
     );
-    assert_eq!(page_search(), format!("campaign_id={CAMPAIGN}&time_frame=per_day"));
+    assert_eq!(
+        page_search(),
+        format!("campaign_id={CAMPAIGN}&time_frame=per_day")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -76,7 +85,10 @@ async fn dates_show_only_for_custom_range_and_are_checked_as_typed() {
     type_into("start-date", "2026-11-10");
     type_into("end-date", "2026-11-01");
     settle().await;
-    assert_eq!(text("field-error-end_date"), "end_date must be after start_date");
+    assert_eq!(
+        text("field-error-end_date"),
+        "end_date must be after start_date"
+    );
     assert!(is_disabled("run-query"));
 
     type_into("end-date", "2027-11-11");
@@ -123,14 +135,21 @@ async fn the_key_is_checked_badged_and_stored_as_chosen() {
         "the secret key must be sk_live_ or sk_test_ followed by exactly 32 letters or digits"
     );
     assert!(!exists("key-mode"));
-    assert_eq!(session_item(KEY_ITEM), None, "a malformed key is never stored");
+    assert_eq!(
+        session_item(KEY_ITEM),
+        None,
+        "a malformed key is never stored"
+    );
 
     let live = "sk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
     type_into("api-key", live);
     settle().await;
     assert!(!exists("field-error-key"));
     assert_eq!(text("key-mode"), "Live");
-    assert_eq!(query("#api-key").unwrap().get_attribute("type").as_deref(), Some("password"));
+    assert_eq!(
+        query("#api-key").unwrap().get_attribute("type").as_deref(),
+        Some("password")
+    );
     assert_eq!(session_item(KEY_ITEM).as_deref(), Some(live));
     assert_eq!(local_item(KEY_ITEM), None);
 
@@ -164,11 +183,21 @@ async fn a_hand_edited_url_shows_inline_errors_and_sends_nothing() {
         text("field-error-time_frame"),
         "time_frame must be one of per_hour, per_day, per_month, custom_range"
     );
-    assert_eq!(text("field-error-limit"), "limit must be an integer from 1 to 100");
-    assert_eq!(text("field-error-page"), "page must be an integer from 1 to 2147483647");
+    assert_eq!(
+        text("field-error-limit"),
+        "limit must be an integer from 1 to 100"
+    );
+    assert_eq!(
+        text("field-error-page"),
+        "page must be an integer from 1 to 2147483647"
+    );
     assert_eq!(value_of("campaign-id"), "x");
     assert_eq!(value_of("page-size"), "0");
-    assert!(query(".warnings").unwrap().text_content().unwrap().contains("utm_source"));
+    assert!(query(".warnings")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("utm_source"));
     assert!(!exists("error-banner"));
     assert_eq!(calls.borrow().len(), 0);
 
@@ -198,7 +227,10 @@ async fn a_link_with_a_stored_key_runs_by_itself_and_back_and_forward_follow() {
     assert_eq!(value_of("time-frame"), "per_hour");
     assert_eq!(value_of("is-purchase"), "true");
     assert_eq!(value_of("page-size"), "10");
-    assert!(calls.borrow()[0].0.path.ends_with("?time_frame=per_hour&is_purchase=true&page=2&limit=10"));
+    assert!(calls.borrow()[0]
+        .0
+        .path
+        .ends_with("?time_frame=per_hour&is_purchase=true&page=2&limit=10"));
     wait_until("page 2 shows", || text("page-status") == "Page 2 of 12").await;
 
     // Next page: a new history entry; back returns to page 2 and asks again.
@@ -224,7 +256,10 @@ async fn run_sends_once_with_a_fresh_request_id_and_no_double_submit() {
     click("run-query");
     settle().await;
     assert_eq!(calls.borrow().len(), 1);
-    wait_until("the answer shows", || text("summary-total-instances") == "120").await;
+    wait_until("the answer shows", || {
+        text("summary-total-instances") == "120"
+    })
+    .await;
 
     click("run-query");
     settle().await;
@@ -258,7 +293,10 @@ async fn a_newer_query_aborts_the_older_one_and_wins() {
     click("run-query");
     settle().await;
     assert_eq!(calls.borrow().len(), 2);
-    assert!(calls.borrow()[0].1.is_aborted(), "the old request is aborted");
+    assert!(
+        calls.borrow()[0].1.is_aborted(),
+        "the old request is aborted"
+    );
     assert!(!calls.borrow()[1].1.is_aborted());
 
     // Let the slow answer arrive: it must not replace the newer one.

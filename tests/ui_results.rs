@@ -35,7 +35,10 @@ async fn the_cards_show_the_summary_and_placeholders_while_loading() {
     // The first answer is on its way: six labelled placeholders.
     assert_eq!(count(".card[aria-busy=\"true\"]"), 6);
     assert_eq!(text("summary-total-instances"), "");
-    assert!(by("summary-total-instances").unwrap().class_name().contains("skeleton"));
+    assert!(by("summary-total-instances")
+        .unwrap()
+        .class_name()
+        .contains("skeleton"));
 
     response.set(Some(parse(PER_DAY_PAGE_2)));
     loading.set(false);
@@ -77,7 +80,8 @@ async fn the_table_has_a_row_per_instance_with_copyable_ids() {
         .query_selector_all("[data-testid=\"instance-row\"]")
         .unwrap();
     for (i, instance) in answer.data.instances.iter().enumerate() {
-        let row: web_sys::Element = wasm_bindgen::JsCast::unchecked_into(rows.item(i as u32).unwrap());
+        let row: web_sys::Element =
+            wasm_bindgen::JsCast::unchecked_into(rows.item(i as u32).unwrap());
         let text = row.text_content().unwrap();
         assert!(text.contains(&instance.instance_id.to_string()));
         assert!(text.contains(&instance.insider_id.to_string()));
@@ -93,7 +97,10 @@ async fn the_table_has_a_row_per_instance_with_copyable_ids() {
         }
         // Local time shown, UTC in the tooltip, the instant in `datetime`.
         let time = row.query_selector("time").unwrap().unwrap();
-        let utc = instance.timestamp.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+        let utc = instance
+            .timestamp
+            .format("%Y-%m-%d %H:%M:%S UTC")
+            .to_string();
         assert_eq!(time.get_attribute("title").as_deref(), Some(utc.as_str()));
         assert_eq!(
             time.get_attribute("datetime").unwrap(),
@@ -106,7 +113,10 @@ async fn the_table_has_a_row_per_instance_with_copyable_ids() {
         assert!(copy.is_some());
     }
     // Ids are monospace code, the revenue is money.
-    assert_eq!(count("[data-testid=\"instance-row\"] button.id"), 10 * 2 + 3);
+    assert_eq!(
+        count("[data-testid=\"instance-row\"] button.id"),
+        10 * 2 + 3
+    );
     assert!(!is_disabled("export-csv"));
     assert!(!exists("empty-state"));
 
@@ -156,7 +166,10 @@ async fn the_chart_draws_a_bar_per_bucket() {
     assert_eq!(count("[data-testid=\"series-chart\"] .chart-bar"), 30);
     assert_eq!(count("[data-testid=\"series-chart\"] .chart-bar title"), 30);
     let label = chart.get_attribute("aria-label").unwrap();
-    assert!(label.starts_with("Instances per day over 30 days"), "{label}");
+    assert!(
+        label.starts_with("Instances per day over 30 days"),
+        "{label}"
+    );
     // The busiest days (5 instances) reach the top of the plot; empty days have no height.
     let heights: Vec<i32> = (0..30)
         .map(|i| {
@@ -185,7 +198,10 @@ async fn the_chart_draws_a_bar_per_bucket() {
 #[wasm_bindgen_test]
 async fn the_pager_follows_the_answers_pagination() {
     let answer = parse(PER_DAY_PAGE_2);
-    let page = RwSignal::new(Some((answer.pagination.clone(), answer.data.instances.len())));
+    let page = RwSignal::new(Some((
+        answer.pagination.clone(),
+        answer.data.instances.len(),
+    )));
     let asked = Arc::new(Mutex::new(Vec::<u32>::new()));
     let record = asked.clone();
     let on_page = Callback::new(move |p: u32| record.lock().unwrap().push(p));
@@ -203,12 +219,18 @@ async fn the_pager_follows_the_answers_pagination() {
     settle().await;
     assert_eq!(*asked.lock().unwrap(), [3, 1, 1, 12]);
 
-    page.set(Some((campaign_analytics::api::types::Pagination::new(1, 10, 120), 10)));
+    page.set(Some((
+        campaign_analytics::api::types::Pagination::new(1, 10, 120),
+        10,
+    )));
     settle().await;
     assert!(is_disabled("page-prev") && is_disabled("page-first"));
     assert!(!is_disabled("page-next"));
 
-    page.set(Some((campaign_analytics::api::types::Pagination::new(12, 10, 120), 10)));
+    page.set(Some((
+        campaign_analytics::api::types::Pagination::new(12, 10, 120),
+        10,
+    )));
     settle().await;
     assert_eq!(text("page-range"), "Showing 111–120 of 120");
     assert!(is_disabled("page-next") && is_disabled("page-last"));
@@ -221,7 +243,10 @@ async fn the_pager_follows_the_answers_pagination() {
 #[wasm_bindgen_test]
 async fn arrow_keys_turn_pages_unless_typing() {
     let (fetch, calls) = canned(|_| (0, answer(200, PER_DAY_PAGE_2)));
-    let _app = mount_dashboard(&format!("?campaign_id={CAMPAIGN}&time_frame=per_day&page=2&limit=10"), fetch);
+    let _app = mount_dashboard(
+        &format!("?campaign_id={CAMPAIGN}&time_frame=per_day&page=2&limit=10"),
+        fetch,
+    );
     settle().await;
     type_into("api-key", KEY);
     settle().await;
@@ -256,9 +281,13 @@ async fn arrow_keys_turn_pages_unless_typing() {
 #[wasm_bindgen_test]
 async fn the_quota_shows_what_is_left_and_when_it_resets() {
     let quota = RwSignal::new(None::<Quota>);
-    let _view = leptos::mount::mount_to(fresh_page(""), move || view! { <QuotaBadge quota=quota/> });
+    let _view =
+        leptos::mount::mount_to(fresh_page(""), move || view! { <QuotaBadge quota=quota/> });
     settle().await;
-    assert_eq!(text("rate-limit-remaining"), "Quota: known after the first query");
+    assert_eq!(
+        text("rate-limit-remaining"),
+        "Quota: known after the first query"
+    );
     quota.set(Some(Quota {
         limit: 150,
         remaining: 12,

@@ -523,7 +523,10 @@ mod tests {
             ..RawResponse::json(200, &body)
         };
         let reply = interpret::<AnalyticsResponse>(raw, "x").unwrap();
-        assert_eq!(reply.body.meta.request_id, "11111111-2222-4333-8444-555555555555");
+        assert_eq!(
+            reply.body.meta.request_id,
+            "11111111-2222-4333-8444-555555555555"
+        );
         assert_eq!(
             reply.quota,
             Some(Quota {
@@ -630,7 +633,10 @@ mod tests {
 
         let f = fail(RawResponse::json(200, r#"{"hello":"world"}"#));
         match f.error {
-            ApiError::WrongShape { status: 200, problem } => {
+            ApiError::WrongShape {
+                status: 200,
+                problem,
+            } => {
                 assert!(problem.contains("missing field"), "{problem}")
             }
             other => panic!("{other:?}"),
@@ -650,7 +656,9 @@ mod tests {
             r#"{"success":"sk_test_0123456789abcdefABCDEF0123456789"}"#,
         ));
         match f.error {
-            ApiError::WrongShape { problem, .. } => assert!(!problem.contains("sk_test"), "{problem}"),
+            ApiError::WrongShape { problem, .. } => {
+                assert!(!problem.contains("sk_test"), "{problem}")
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -663,6 +671,11 @@ mod tests {
         assert_eq!(a.url(), "https://api.example.com/x?y=1");
         assert!(!a.url().contains("sk_live"));
         assert_ne!(a.request_id, b.request_id);
-        assert_eq!(uuid::Uuid::parse_str(&a.request_id).unwrap().get_version_num(), 4);
+        assert_eq!(
+            uuid::Uuid::parse_str(&a.request_id)
+                .unwrap()
+                .get_version_num(),
+            4
+        );
     }
 }

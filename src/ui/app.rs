@@ -166,7 +166,8 @@ impl Dash {
     /// Marks a field as edited and clears the outside errors on it.
     pub fn edited(&self, field: Field) {
         self.touched.update(|t| *t |= 1 << field as u8);
-        self.external.update(|errors| errors.retain(|e| e.field != field.name()));
+        self.external
+            .update(|errors| errors.retain(|e| e.field != field.name()));
     }
 
     /// The error to show under `field`: the form's own once the field was touched,
@@ -404,7 +405,12 @@ pub fn Dashboard(
     let stored_key = storage::load_key();
     let dash = Dash {
         base_url: RwSignal::new(storage::load_base_url().unwrap_or_default()),
-        key: RwSignal::new(stored_key.as_ref().map(|(k, _)| k.clone()).unwrap_or_default()),
+        key: RwSignal::new(
+            stored_key
+                .as_ref()
+                .map(|(k, _)| k.clone())
+                .unwrap_or_default(),
+        ),
         key_place: RwSignal::new(stored_key.map(|(_, p)| p).unwrap_or(KeyPlace::Session)),
         key_rejected: RwSignal::new(false),
         key_input: NodeRef::new(),

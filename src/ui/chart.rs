@@ -265,7 +265,10 @@ mod tests {
         assert!(m.bars[0].x < m.bars[1].x && m.bars[1].x < m.bars[2].x);
         let last = &m.bars[2];
         assert!(last.x + last.width <= WIDTH - RIGHT);
-        assert_eq!(m.bars[1].tooltip, "Nov 2: 10 instances, 5 purchases, $50.00 revenue");
+        assert_eq!(
+            m.bars[1].tooltip,
+            "Nov 2: 10 instances, 5 purchases, $50.00 revenue"
+        );
         assert!(m.description.contains("busiest day was Nov 2 with 10"));
         assert_eq!(m.grid.len(), 3);
         let m = model(&[point(1, 5, 0)], Bucket::Day);
@@ -278,7 +281,7 @@ mod tests {
         let points: Vec<_> = (1..=30).map(|d| point(d, d as u64, 0)).collect();
         let m = model(&points, Bucket::Day);
         let shown = m.bars.iter().filter(|b| b.show_label).count();
-        assert!(shown <= MAX_LABELS && shown >= 4, "{shown}");
+        assert!((4..=MAX_LABELS).contains(&shown), "{shown}");
     }
 
     #[test]

@@ -71,7 +71,10 @@ pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
     };
     let store_base_url = move || {
         let origin = dash.origin.get_value();
-        match dash.base_url.with_untracked(|text| check_base_url(text, &origin)) {
+        match dash
+            .base_url
+            .with_untracked(|text| check_base_url(text, &origin))
+        {
             Ok(url) if url == origin => storage::save_base_url(None),
             Ok(url) => storage::save_base_url(Some(&url)),
             Err(_) => {}
@@ -223,7 +226,10 @@ mod tests {
     #[test]
     fn base_urls() {
         let o = "https://dash.example.com";
-        assert_eq!(check_base_url("http://127.0.0.1:8080", o).unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            check_base_url("http://127.0.0.1:8080", o).unwrap(),
+            "http://127.0.0.1:8080"
+        );
         assert_eq!(
             check_base_url("https://gw.example.com/analytics/", o).unwrap(),
             "https://gw.example.com/analytics"

@@ -124,6 +124,9 @@ mod tests {
             file_name("123e4567-e89b-12d3-a456-426614174000", 2),
             "campaign-123e4567-e89b-12d3-a456-426614174000-page-2.csv"
         );
-        assert_eq!(file_name("../etc/passwd", 1), "campaign-etcpasswd-page-1.csv");
+        assert_eq!(
+            file_name("../etc/passwd", 1),
+            "campaign-etcpasswd-page-1.csv"
+        );
     }
 }

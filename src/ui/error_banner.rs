@@ -5,8 +5,8 @@ use crate::api::client::Failure;
 use leptos::prelude::*;
 use std::sync::Arc;
 
-use super::messages::{self, Context};
 use super::browser;
+use super::messages::{self, Context};
 
 /// The banner for the current failure; nothing when there is none.
 #[component]

@@ -301,7 +301,10 @@ mod intl {
     pub fn date_time(millis: f64) -> Option<String> {
         DATE_TIME.with(|cell| {
             cell.get_or_init(|| {
-                date_format(&[("dateStyle", "medium".into()), ("timeStyle", "medium".into())])
+                date_format(&[
+                    ("dateStyle", "medium".into()),
+                    ("timeStyle", "medium".into()),
+                ])
             })
             .as_ref()
             .map(|f| f.format_date(&js_sys::Date::new(&millis.into())))
@@ -359,8 +362,14 @@ mod tests {
         let at: DateTime<Utc> = "2026-11-20T14:00:00Z".parse().unwrap();
         assert_eq!(bucket_label(at, Bucket::of(TimeFrame::PerHour)), "14:00");
         assert_eq!(bucket_label(at, Bucket::of(TimeFrame::PerDay)), "Nov 20");
-        assert_eq!(bucket_label(at, Bucket::of(TimeFrame::PerMonth)), "Nov 2026");
-        assert_eq!(bucket_label(at, Bucket::of(TimeFrame::CustomRange)), "Nov 20");
+        assert_eq!(
+            bucket_label(at, Bucket::of(TimeFrame::PerMonth)),
+            "Nov 2026"
+        );
+        assert_eq!(
+            bucket_label(at, Bucket::of(TimeFrame::CustomRange)),
+            "Nov 20"
+        );
         assert_eq!(clock(1_795_000_000), "11:06 UTC");
         let at: DateTime<Utc> = "2026-01-05T03:04:05Z".parse().unwrap();
         assert_eq!(rfc3339(at), "2026-01-05T03:04:05Z");

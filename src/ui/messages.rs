@@ -164,12 +164,7 @@ pub fn explain(failure: &Failure, ctx: Context<'_>) -> Explanation {
             let at = retry_at.or_else(|| retry_after_secs.map(|s| ctx.now + s as i64));
             let quota = failure
                 .quota
-                .map(|q| {
-                    format!(
-                        "all {} requests of this hour",
-                        format::count(q.limit)
-                    )
-                })
+                .map(|q| format!("all {} requests of this hour", format::count(q.limit)))
                 .unwrap_or_else(|| "the request quota of this hour".to_owned());
             let when = match at {
                 Some(at) => {
@@ -324,10 +319,7 @@ pub fn redact(text: &str) -> String {
         match prefix {
             Some(prefix) => {
                 let body = &tail[prefix.len()..];
-                let secret = body
-                    .bytes()
-                    .take_while(u8::is_ascii_alphanumeric)
-                    .count();
+                let secret = body.bytes().take_while(u8::is_ascii_alphanumeric).count();
                 if secret >= KEY_BODY_LEN / 2 {
                     out.push_str(prefix);
                     out.push_str("…(hidden)");
@@ -528,7 +520,11 @@ mod tests {
             ApiError::Timeout { timeout_ms: 15_000 },
         ] {
             let x = explain(&failure(e), ctx());
-            assert!(x.message.contains("https://api.example.com"), "{}", x.message);
+            assert!(
+                x.message.contains("https://api.example.com"),
+                "{}",
+                x.message
+            );
             assert!(x.retry);
         }
         let x = explain(

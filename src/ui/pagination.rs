@@ -120,9 +120,7 @@ pub fn Pager(
         }
     };
     let text = |f: fn(&Pagination, usize) -> String| {
-        Signal::derive(move || {
-            page.with(|p| p.as_ref().map(|(p, n)| f(p, *n)).unwrap_or_default())
-        })
+        Signal::derive(move || page.with(|p| p.as_ref().map(|(p, n)| f(p, *n)).unwrap_or_default()))
     };
     view! {
         <nav
@@ -153,8 +151,14 @@ mod tests {
         let p = Pagination::new(1, 25, 1);
         assert_eq!(status_text(&p), "Page 1 of 1");
         assert_eq!(range_text(&p, 1), "Showing 1–1 of 1");
-        assert_eq!(range_text(&Pagination::new(1, 50, 0), 0), "No instances to show");
-        assert_eq!(range_text(&Pagination::new(9, 50, 60), 0), "Showing none of 60");
+        assert_eq!(
+            range_text(&Pagination::new(1, 50, 0), 0),
+            "No instances to show"
+        );
+        assert_eq!(
+            range_text(&Pagination::new(9, 50, 60), 0),
+            "Showing none of 60"
+        );
         assert_eq!(
             range_text(&Pagination::new(21, 50, 1234), 34),
             "Showing 1,001–1,034 of 1,234"
@@ -164,10 +168,16 @@ mod tests {
     #[test]
     fn targets_at_the_edges() {
         let t = targets(&Pagination::new(3, 50, 120));
-        assert_eq!((t.first, t.prev, t.next, t.last), (Some(1), Some(2), None, None));
+        assert_eq!(
+            (t.first, t.prev, t.next, t.last),
+            (Some(1), Some(2), None, None)
+        );
         // past the end: back to the last page
         let t = targets(&Pagination::new(9, 50, 120));
-        assert_eq!((t.first, t.prev, t.next, t.last), (Some(1), Some(3), None, Some(3)));
+        assert_eq!(
+            (t.first, t.prev, t.next, t.last),
+            (Some(1), Some(3), None, Some(3))
+        );
         // no results
         let t = targets(&Pagination::new(1, 50, 0));
         assert_eq!((t.first, t.prev, t.next, t.last), (None, None, None, None));

@@ -30,7 +30,10 @@ pub(crate) fn error_line(name: &'static str, message: Signal<Option<String>>) ->
 
 /// The inline error of a form field.
 fn field_error(dash: Dash, field: Field) -> impl IntoView {
-    error_line(field.name(), Signal::derive(move || dash.field_error(field)))
+    error_line(
+        field.name(),
+        Signal::derive(move || dash.field_error(field)),
+    )
 }
 
 /// `aria-invalid` of a form field's input.
@@ -153,11 +156,8 @@ pub fn options(
 ) -> Vec<SelectOption> {
     let mut out: Vec<SelectOption> = Vec::with_capacity(known.len() + 1);
     let is_known = known.iter().any(|(v, _)| v == current);
-    if !is_known {
-        match placeholder {
-            Some(text) => out.push((String::new(), text.to_owned(), true, true)),
-            None => {}
-        }
+    if let (false, Some(text)) = (is_known, placeholder) {
+        out.push((String::new(), text.to_owned(), true, true));
     }
     out.extend(
         known

@@ -68,17 +68,18 @@ pub fn SummaryCards(
 ) -> impl IntoView {
     // One shape for both states (values, or placeholders while the first answer loads),
     // so the page carries one copy of the rendering code.
-    let cards = move || {
-        let loading = loading.get();
-        response.with(|r| {
-            let values = match r {
-                Some(r) => card_values(&r.data.summary).map(|(l, id, v)| (l, id, Some(v))),
-                None if loading => {
-                    card_values(&Summary::default()).map(|(l, id, _)| (l, id, None))
-                }
-                None => return Vec::new(),
-            };
-            values
+    let cards =
+        move || {
+            let loading = loading.get();
+            response.with(|r| {
+                let values = match r {
+                    Some(r) => card_values(&r.data.summary).map(|(l, id, v)| (l, id, Some(v))),
+                    None if loading => {
+                        card_values(&Summary::default()).map(|(l, id, _)| (l, id, None))
+                    }
+                    None => return Vec::new(),
+                };
+                values
                 .into_iter()
                 .map(|(label, id, value)| {
                     let busy = value.is_none();
@@ -92,8 +93,8 @@ pub fn SummaryCards(
                     }
                 })
                 .collect::<Vec<_>>()
-        })
-    };
+            })
+        };
     let stale = Signal::derive(move || loading.get() && response.with(Option::is_some));
     view! {
         <section class="cards" aria-label="Summary" class:stale=stale>

@@ -64,7 +64,10 @@ pub fn InstanceTable(
                     r.pagination.page,
                 );
                 if browser::download(&name, "text/csv;charset=utf-8", &text) {
-                    notice.set(format!("Exported {} rows to {name}", r.data.instances.len()));
+                    notice.set(format!(
+                        "Exported {} rows to {name}",
+                        r.data.instances.len()
+                    ));
                 }
             }
         })
@@ -76,13 +79,8 @@ pub fn InstanceTable(
     let zone = format::time_zone();
     let rows = move || {
         response.with(|r| {
-            r.as_ref().map(|r| {
-                r.data
-                    .instances
-                    .iter()
-                    .map(row)
-                    .collect_view()
-            })
+            r.as_ref()
+                .map(|r| r.data.instances.iter().map(row).collect_view())
         })
     };
     let empty = move || {

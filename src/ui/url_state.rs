@@ -316,7 +316,9 @@ mod tests {
 
     #[test]
     fn unknown_parameters_are_warnings() {
-        let s = parse_url(&format!("campaign_id={ID}&time_frame=per_day&utm_source=mail"));
+        let s = parse_url(&format!(
+            "campaign_id={ID}&time_frame=per_day&utm_source=mail"
+        ));
         assert!(s.query.is_some());
         assert_eq!(s.warnings[0].code, Code::UnknownParameter);
     }
