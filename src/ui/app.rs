@@ -274,12 +274,10 @@ impl Dash {
         match state.query {
             Some(query) => self.start(query),
             None => {
+                // A blank or hand-edited URL with errors: the errors show under the fields,
+                // and no stale result pretends to answer it.
                 self.abort();
-                if !state.empty {
-                    // A hand-edited URL with errors: the errors show under the fields,
-                    // and no stale result pretends to answer it.
-                    self.phase.set(Phase::Idle);
-                }
+                self.phase.set(Phase::Idle);
             }
         }
     }
@@ -334,6 +332,7 @@ impl Dash {
         self.in_flight.set_value(None);
         match outcome {
             Ok(reply) => {
+                self.key_rejected.set(false);
                 if reply.quota.is_some() {
                     self.quota.set(reply.quota);
                 }
