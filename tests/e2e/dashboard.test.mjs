@@ -275,6 +275,38 @@ describe("the dashboard against the reference server", () => {
     await page.close();
   });
 
+  test("works with the keyboard alone", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.goto(server.url + "/");
+    const focusedId = () => page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.id ?? "");
+    const tabTo = async (testid) => {
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press("Tab");
+        if ((await focusedId()) === testid) return;
+      }
+      assert.fail(`Tab never reached ${testid}`);
+    };
+    await tabTo("api-key");
+    await page.keyboard.type(ACME.key);
+    await tabTo("campaign-id");
+    await page.keyboard.type(ACME.spring);
+    await page.keyboard.press("Enter");
+    await expectCards(page, PER_DAY);
+    // Arrow keys page once the focus is off the text fields (here on the Run button),
+    // and Enter there runs the form's query again, from page 1.
+    await tabTo("run-query");
+    await page.keyboard.press("ArrowRight");
+    await waitForText(page, "page-status", "Page 2 of 3");
+    await page.keyboard.press("ArrowRight");
+    await waitForText(page, "page-status", "Page 3 of 3");
+    await page.keyboard.press("ArrowLeft");
+    await waitForText(page, "page-status", "Page 2 of 3");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "page-status", "Page 1 of 3");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test("the CSV export holds the rows on screen", async () => {
     const { page, problems } = await openPage(browser.context, ACME.key);
     await page.goto(server.url + "/");
