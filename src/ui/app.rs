@@ -351,6 +351,8 @@ impl Dash {
                 if failure.quota.is_some() {
                     self.quota.set(failure.quota);
                 }
+                // `explain` decides where each failure shows, besides the banner (which
+                // words it later, with the time and base URL of the moment).
                 let explained = messages::explain(
                     &failure,
                     messages::Context {

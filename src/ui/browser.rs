@@ -9,14 +9,6 @@ pub fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
 }
 
-/// A high-resolution timestamp in milliseconds (`performance.now()`), for measurements.
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
-}
-
 /// The page's own origin (`http://127.0.0.1:8080`): the default API base URL.
 pub fn page_origin() -> String {
     web_sys::window()
