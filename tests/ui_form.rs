@@ -65,6 +65,16 @@ async fn a_bad_campaign_id_shows_its_error_and_disables_run() {
         page_search(),
         format!("campaign_id={CAMPAIGN}&time_frame=per_day")
     );
+    // The campaign is now offered among the recent ones.
+    let offered = query("#recent-campaigns option").expect("a recent campaign");
+    assert_eq!(offered.get_attribute("value").as_deref(), Some(CAMPAIGN));
+    assert_eq!(
+        query("#campaign-id")
+            .unwrap()
+            .get_attribute("list")
+            .as_deref(),
+        Some("recent-campaigns")
+    );
 }
 
 #[wasm_bindgen_test]
