@@ -7,11 +7,12 @@
 # Needs the toolchain of scripts/setup.sh (Trunk, wasm-bindgen, wasm-opt, Chromium) and Node.
 # BENCH_RUNS / BENCH_WARMUP change the number of runs (default 30 after 5 warm-up runs).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
+scripts/setup.sh >/dev/null
 
 echo "==> building the release bundle (trunk build --release)"
 log="$(mktemp)"
-if ! TRUNK_SKIP_VERSION_CHECK=true trunk build --release >"$log" 2>&1; then
+if ! trunk build --release >"$log" 2>&1; then
   cat "$log"
   exit 1
 fi

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what this project needs on a bare machine, skipping what is already there:
-# the wasm32 target, binaryen (wasm-opt), Chromium + ChromeDriver, the wasm-bindgen CLI at
-# the exact version in Cargo.lock, and Trunk. Idempotent; used by scripts/run.sh,
+# the wasm32 target, Chromium + ChromeDriver (Debian), the wasm-bindgen CLI at the exact
+# version in Cargo.lock and Trunk (crates.io), and binaryen's wasm-opt (npm, into tools/). Idempotent; used by scripts/run.sh,
 # scripts/test.sh and CI. The first run on a bare machine takes ~20 minutes (two
 # `cargo install`s); later runs take a second.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 
 TRUNK_VERSION="0.21.14" # 0.22 needs a newer rustc than this project's
 # The CLI must match the wasm-bindgen crate exactly (it is pinned in Cargo.toml).
@@ -29,7 +29,6 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 missing=()
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -51,4 +50,11 @@ if [ "$(installed_version trunk)" != "$TRUNK_VERSION" ]; then
   cargo install --quiet --locked --force "trunk@$TRUNK_VERSION"
 fi
 
-say "toolchain ready: $(rustc --version | cut -d' ' -f1-2), wasm-bindgen $WASM_BINDGEN_VERSION, trunk $TRUNK_VERSION, $(chromium --version 2>/dev/null | cut -d' ' -f1-2), node $(node --version)"
+# Debian's binaryen (wasm-opt 108) predates the externref table wasm-bindgen emits and
+# breaks the module it optimizes; the npm build of a current binaryen is pinned in tools/.
+if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$(sed -n 's/.*"binaryen": "\(.*\)\.0\.0".*/\1/p' tools/package.json)" ]; then
+  say "installing binaryen (wasm-opt) from npm into tools/"
+  (cd tools && npm ci --silent --no-audit --no-fund)
+fi
+
+say "toolchain ready: $(rustc --version | cut -d' ' -f1-2), wasm-bindgen $WASM_BINDGEN_VERSION, trunk $TRUNK_VERSION, $(wasm-opt --version | cut -d' ' -f1-3), $(chromium --version 2>/dev/null | cut -d' ' -f1-2), node $(node --version)"

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# Installs what is missing, then runs every test: native Rust (contract, API types,
-# dashboard logic, server), the JS package from Node, wasm-bindgen tests in headless
-# Chromium (validator exports and dashboard components), and the end-to-end browser
-# tests against the real server. Stops at the first failure with a non-zero exit.
+# Installs what is missing, then runs every test:
+#   1. native Rust: the contract, the API types, the dashboard's logic, the server
+#      (its integration tests start servers on free ports of 127.0.0.1);
+#   2. the JS validator package, built and imported from Node as an app would;
+#   3. wasm-bindgen tests in headless Chromium: the validator's exports and the
+#      dashboard's components (canned answers, no server);
+#   4. end to end: the release dashboard in headless Chromium against the real server.
+# Stops at the first failure with a non-zero exit status.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
+source "$(dirname "$0")/common.sh"
 scripts/setup.sh
-export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
-export TRUNK_SKIP_VERSION_CHECK=true
-step() { printf '\n==> %s\n' "$*"; }
 
-step "native tests: contract, API types, dashboard logic, server"
+step "1/4 native tests: contract, API types, dashboard logic, server"
 cargo test --workspace --features campaign-analytics/js
 
-step "JS validator package, imported from Node as an app would"
+step "2/4 the JS validator package, from Node"
 scripts/build-js.sh
 (cd tests/js && npm ci --silent --no-audit --no-fund && npm test)
 
-step "headless Chromium: the JS validator's exports"
+step "3/4 headless Chromium: the validator's exports and the dashboard's components"
 cargo test --target wasm32-unknown-unknown --no-default-features --features js --test js_validator
+ui_tests=()
+for file in tests/ui_*.rs; do ui_tests+=(--test "$(basename "$file" .rs)"); done
+cargo test --target wasm32-unknown-unknown --features ui "${ui_tests[@]}"
+
+step "4/4 end to end: the release dashboard against the reference server"
+trunk build --release
+cargo build -p campaign-analytics-server
+(cd tests/e2e && npm ci --silent --no-audit --no-fund && npm test)
 
 printf '\nAll tests passed.\n'
