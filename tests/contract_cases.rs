@@ -3,31 +3,15 @@
 //! three agree by construction of the tests, not by hope.
 #![cfg(not(target_arch = "wasm32"))]
 
-use campaign_analytics::contract::validate_request;
-use serde::Deserialize;
+use campaign_analytics::contract::{validate_request, FieldError};
 
-#[derive(Deserialize)]
-struct Table {
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    campaign_id: String,
-    query: String,
-    errors: Vec<(String, String)>,
-    warnings: Vec<(String, String)>,
-    path: Option<String>,
-}
+mod shared_cases;
 
 #[test]
 fn shared_cases_hold_for_the_rust_core() {
-    let table: Table = serde_json::from_str(include_str!("js/cases.json")).expect("cases.json");
-    assert!(table.cases.len() > 40);
-    for case in table.cases {
+    for case in shared_cases::cases() {
         let v = validate_request(&case.campaign_id, &case.query);
-        let pairs = |list: &[campaign_analytics::contract::FieldError]| -> Vec<(String, String)> {
+        let pairs = |list: &[FieldError]| -> Vec<(String, String)> {
             list.iter()
                 .map(|e| (e.field.clone(), e.code.as_str().to_owned()))
                 .collect()

@@ -6,29 +6,15 @@
 use campaign_analytics::js::{
     validate_analytics_query, validate_analytics_request, validate_secret_key,
 };
-use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
+mod shared_cases;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const ID: &str = "123e4567-e89b-12d3-a456-426614174000";
-
-#[derive(Deserialize)]
-struct Table {
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    campaign_id: String,
-    query: String,
-    errors: Vec<(String, String)>,
-    warnings: Vec<(String, String)>,
-    path: Option<String>,
-}
 
 /// A JS result as JSON, after checking the shape every function promises.
 fn read(result: JsValue) -> Value {
@@ -65,8 +51,7 @@ fn object(value: Value) -> JsValue {
 
 #[wasm_bindgen_test]
 fn shared_cases_hold_in_the_browser() {
-    let table: Table = serde_json::from_str(include_str!("js/cases.json")).unwrap();
-    for case in table.cases {
+    for case in shared_cases::cases() {
         let r = read(validate_analytics_request(
             case.campaign_id.as_str().into(),
             case.query.as_str().into(),

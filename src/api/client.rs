@@ -437,32 +437,23 @@ pub async fn get<T: DeserializeOwned>(request: &ApiRequest, cancel: &Cancel) -> 
         .send()
         .await;
     drop(authorization);
-    let response = match sent {
-        Ok(response) => response,
-        Err(_) if cancel.is_aborted() => return Err(cancelled(cancel)),
-        // Deliberately not the browser's error text: it says nothing more useful and a
-        // message must never carry request details.
-        Err(_) => {
-            return Err(Failure::without_answer(
+    // A transport failure is a cancellation when we aborted, a network failure otherwise.
+    // Deliberately not the browser's error text: it says nothing more useful and a
+    // message must never carry request details.
+    let transport_failure = || {
+        if cancel.is_aborted() {
+            cancelled(cancel)
+        } else {
+            Failure::without_answer(
                 ApiError::Network {
                     base_url: request.base_url.clone(),
                 },
                 &request.request_id,
-            ))
+            )
         }
     };
-    let raw = match read(response).await {
-        Ok(raw) => raw,
-        Err(_) if cancel.is_aborted() => return Err(cancelled(cancel)),
-        Err(_) => {
-            return Err(Failure::without_answer(
-                ApiError::Network {
-                    base_url: request.base_url.clone(),
-                },
-                &request.request_id,
-            ))
-        }
-    };
+    let response = sent.map_err(|_| transport_failure())?;
+    let raw = read(response).await.map_err(|_| transport_failure())?;
     timer.cancel();
     if cancel.is_aborted() {
         return Err(cancelled(cancel));
