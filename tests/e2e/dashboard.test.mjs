@@ -308,6 +308,31 @@ describe("the dashboard against the reference server", () => {
     await page.close();
   });
 
+  test("is readable on a 360 px wide screen", async () => {
+    const { page, problems } = await openPage(browser.context, ACME.key);
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.goto(server.url + "/");
+    await runQuery(page, { key: ACME.key, campaign: ACME.spring });
+    await expectCards(page, PER_DAY);
+    // Nothing makes the page wider than the screen: no sideways scrolling of the page.
+    const widest = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(widest <= 360, `the page is ${widest}px wide`);
+    // Every card and every row of the table lies within the screen, ids whole and legible.
+    for (const id of ["summary-total-revenue", "summary-conversion-rate", "instance-row", "page-status", "run-query"]) {
+      const box = await page.locator(by(id)).first().boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 360, `${id} fits: ${JSON.stringify(box)}`);
+    }
+    const row = page.locator(by("instance-row")).first();
+    assert.equal((await row.locator(".id").first().textContent()).trim(), PER_DAY.ids[0]);
+    const font = await row.locator(".id").first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(font >= 11, `ids are ${font}px`);
+    mkdirSync(join(ROOT, "tests", "e2e", "artifacts"), { recursive: true });
+    await page.screenshot({ path: join(ROOT, "tests", "e2e", "artifacts", "dashboard-360.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test("the CSV export holds the rows on screen", async () => {
     const { page, problems } = await openPage(browser.context, ACME.key);
     await page.goto(server.url + "/");
