@@ -12,6 +12,7 @@ source "$(dirname "$0")/common.sh"
 scripts/setup.sh
 
 step "1/4 native tests: contract, API types, dashboard logic, server"
+cargo fmt --all -- --check
 cargo test --workspace --features campaign-analytics/js
 
 step "2/4 the JS validator package, from Node"
