@@ -256,10 +256,20 @@ fn dates_are_ignored_with_other_time_frames() {
     let v = validate_request(ID, "time_frame=per_hour&start_date=&end_date=");
     assert!(v.is_valid());
     assert!(v.warnings().is_empty());
-    // With a wrong time frame the dates are neither checked nor warned about.
+    // Beside a wrong or missing time frame the dates are not custom_range dates either:
+    // unchecked, and warned about.
     let v = validate_request(ID, "time_frame=weekly&start_date=garbage");
     assert_eq!(codes(&v), expect(&[("time_frame", Code::InvalidEnum)]));
-    assert!(v.warnings().is_empty());
+    assert_eq!(
+        warnings(&v),
+        expect(&[("start_date", Code::IgnoredParameter)])
+    );
+    let v = validate_request(ID, "end_date=2024-13-45");
+    assert_eq!(codes(&v), expect(&[("time_frame", Code::Required)]));
+    assert_eq!(
+        warnings(&v),
+        expect(&[("end_date", Code::IgnoredParameter)])
+    );
 }
 
 #[test]
@@ -484,6 +494,21 @@ fn messages_name_the_field_and_what_is_allowed_without_echoing_values() {
     }
     let limit = v.errors().iter().find(|e| e.field == "limit").unwrap();
     assert_eq!(limit.message, "limit must be an integer from 1 to 100");
+    // A key pasted as a parameter name is redacted in the field and the message alike.
+    let v = validate_request(
+        ID,
+        &format!("time_frame=per_day&{secret}=1&x{secret}=1&x{secret}=2"),
+    );
+    let listed: Vec<_> = v.errors().iter().chain(v.warnings()).collect();
+    assert_eq!(listed.len(), 2);
+    for e in listed {
+        assert!(
+            !e.field.contains("0123456789abcdef") && !e.message.contains("0123456789abcdef"),
+            "{e:?}"
+        );
+    }
+    assert_eq!(v.warnings()[0].field, "sk_live_[redacted]");
+    assert_eq!(v.errors()[0].field, "xsk_live_[redacted]");
     let long_name = "x".repeat(10_000);
     let v = validate_request(ID, &format!("time_frame=per_day&{long_name}=1"));
     assert!(

@@ -100,7 +100,7 @@ function run(values, duplicated, extraErrors, warnings) {
       errors.set(field, code);
     }
   }
-  if (values.time_frame !== undefined && TIME_FRAMES.includes(values.time_frame) && values.time_frame !== "custom_range") {
+  if (values.time_frame !== "custom_range") {
     for (const f of ["start_date", "end_date"]) if (values[f] !== undefined && !duplicated.has(f)) warnings.unshift({ field: f, message: message(f, "ignored_parameter"), code: "ignored_parameter" });
   }
   const fields = FIELDS.filter((f) => errors.has(f)).map((f) => ({ field: f, message: message(f, errors.get(f)), code: errors.get(f) }));

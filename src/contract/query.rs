@@ -486,9 +486,8 @@ pub(crate) fn validate_with_duplicates(
         }
     };
 
-    // Dates are checked only for a custom range; beside another valid time frame they
-    // are ignored (a warning). When the time frame itself is wrong we cannot tell which
-    // applies, so the dates get neither: the time_frame error is the one to fix first.
+    // Dates are checked only for a custom range. Beside any other time frame — another
+    // valid one, a wrong one, or none — they are ignored, unchecked, with a warning.
     let mut dates: [Option<NaiveDate>; 2] = [None, None];
     for (slot, field) in [Field::StartDate, Field::EndDate].into_iter().enumerate() {
         if duplicate(field) {
@@ -508,8 +507,8 @@ pub(crate) fn validate_with_duplicates(
                     }
                 }
             }
-            (Some(_), Some(_)) => warnings.push(FieldError::new(field, Code::IgnoredParameter)),
-            (_, _) => {}
+            (_, Some(_)) => warnings.push(FieldError::new(field, Code::IgnoredParameter)),
+            (_, None) => {}
         }
     }
 
