@@ -139,10 +139,21 @@ pub fn run() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::from(2);
             }
-            // One line: clap's first line, without its usage block.
+            // One line: clap's message (with the names of missing arguments, which it puts
+            // on the lines below), without its usage block.
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("{first} (see --help)");
+            let message: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.starts_with("Usage:"))
+                .filter(|line| !line.is_empty())
+                .collect();
+            let message = if message.is_empty() {
+                "error: invalid arguments".to_owned()
+            } else {
+                message.join(" ")
+            };
+            eprintln!("{message} (see --help)");
             return ExitCode::from(2);
         }
     };
@@ -165,10 +176,14 @@ fn read_fixture(path: &PathBuf) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn import_file(store: &SqliteStore, path: &PathBuf) -> Result<crate::import::ImportStats, String> {
+/// Reads and checks a fixture file on its own, before any database is touched.
+fn load_fixture(path: &PathBuf) -> Result<crate::import::ImportBatch, String> {
     let text = read_fixture(path)?;
-    let batch = parse_fixture(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    drop(text);
+    parse_fixture(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn import_file(store: &SqliteStore, path: &PathBuf) -> Result<crate::import::ImportStats, String> {
+    let batch = load_fixture(path)?;
     store
         .import(&batch)
         .map_err(|e| format!("{}: {e}", path.display()))
@@ -176,8 +191,12 @@ fn import_file(store: &SqliteStore, path: &PathBuf) -> Result<crate::import::Imp
 
 fn import(args: ImportArgs) -> Result<(), String> {
     let started = Instant::now();
+    // A missing or malformed file must not leave a new, empty database behind.
+    let batch = load_fixture(&args.fixture)?;
     let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
-    let stats = import_file(&store, &args.fixture)?;
+    let stats = store
+        .import(&batch)
+        .map_err(|e| format!("{}: {e}", args.fixture.display()))?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "imported {} partners, {} campaigns, {} instances ({} records already present) in {:.2} s: {:.0} instances/s",

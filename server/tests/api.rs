@@ -393,6 +393,15 @@ async fn other_paths_and_methods_get_the_envelope() {
     }
     let r = send(client.post(format!("{}/healthz", server.base))).await;
     assert_eq!(r.status, 405);
+    // A path that exists for no method is a 404 whatever the method (no dashboard here).
+    for path in ["/foo", "/api/partner/v1/nothing"] {
+        let r = send(client.delete(format!("{}{path}", server.base))).await;
+        assert_eq!(
+            (r.status, r.body["error"].clone()),
+            (404, json!("Not Found")),
+            "{path}"
+        );
+    }
     let r = send(client.head(&url).bearer_auth(ACME_KEY)).await;
     assert_eq!(r.status, 200);
     let r = get(&server, "/healthz", None).await;

@@ -78,6 +78,10 @@ fn help_and_usage_errors() {
     assert!(!out.status.success());
     assert!(stderr(&out).starts_with("error: cannot read /no/such/fixture.json"));
     assert_eq!(stderr(&out).lines().count(), 1);
+    assert!(!db.exists(), "a failed import leaves no database behind");
+    // A missing argument is named in the one line.
+    let out = run(&["import", "--db", db.to_str().unwrap()]);
+    assert!(stderr(&out).contains("<FIXTURE.json>"), "{}", stderr(&out));
     let out = run(&[
         "serve",
         "--db",

@@ -198,14 +198,22 @@ async fn method_not_allowed(
 }
 
 /// Anything no route matched: the dashboard (with its SPA fallback) when one is
-/// served, else the JSON 404; other methods than GET/HEAD get the JSON 405.
+/// served, else the JSON 404. Other methods than GET/HEAD get the JSON 405 where the
+/// dashboard answers GET (every path outside `/api/`), the JSON 404 elsewhere.
 async fn fallback(
     State(app): State<Arc<AppState>>,
     Extension(id): Extension<RequestId>,
     request: Request,
 ) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        return Failure::MethodNotAllowed.into_response(meta(&app, &id));
+        let served_by_dashboard =
+            app.static_files.is_some() && !request.uri().path().starts_with("/api/");
+        let failure = if served_by_dashboard {
+            Failure::MethodNotAllowed
+        } else {
+            Failure::NoSuchEndpoint
+        };
+        return failure.into_response(meta(&app, &id));
     }
     match &app.static_files {
         Some(files) => match files.serve(request).await {

@@ -47,9 +47,11 @@ pub fn meta(app: &AppState, request_id: &RequestId) -> Meta {
     }
 }
 
-/// A path fit for the log: a secret key pasted into a URL by mistake is masked.
+/// A path fit for the log: a secret key pasted into a URL by mistake is masked, spelled
+/// plainly or percent-encoded (the path is decoded first, so `%73k_…` is caught too).
 fn loggable_path(path: &str) -> String {
-    let shown: String = path.chars().take(200).collect();
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let shown: String = decoded.chars().take(200).collect();
     if !shown.contains("sk_") {
         return shown;
     }
@@ -127,5 +129,13 @@ mod tests {
             loggable_path("/sk_live_abc-sk_"),
             "/sk_[redacted]-sk_[redacted]"
         );
+        // Percent-encoded spellings are decoded before masking.
+        for encoded in [
+            "/api/%73k_test_0123456789abcdefABCDEF0123456789",
+            "/api/sk%5Ftest%5F0123456789abcdefABCDEF0123456789",
+            "/api/%73%6B%5F%74est_0123456789abcdefABCDEF0123456789",
+        ] {
+            assert_eq!(loggable_path(encoded), "/api/sk_[redacted]", "{encoded}");
+        }
     }
 }
