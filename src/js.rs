@@ -68,6 +68,13 @@ export type ValidationResult =
   | { valid: true; fields: []; warnings: FieldError[]; query: NormalizedQuery }
   | { valid: false; fields: FieldError[]; warnings: FieldError[]; query: null };
 
+/**
+ * Validates a request as in a URL: the campaign id of the path and the raw query string
+ * (a leading `?` optional; `+` and percent-escapes decoded as browsers do). Sees duplicated
+ * and unknown parameters. Never throws. No query string (or `null`) means an empty one.
+ */
+export function validateAnalyticsRequest(campaignId: string, queryString?: string | null): ValidationResult;
+
 /** The result of checking a secret key's shape. */
 export type SecretKeyResult =
   | { valid: true; mode: "live" | "test"; fields: [] }
@@ -94,10 +101,11 @@ pub fn validate_analytics_query(
 
 /// Validates a request as in a URL: the campaign id of the path and the raw query string
 /// (a leading `?` optional). Sees duplicated and unknown parameters. Never throws.
-#[wasm_bindgen(js_name = validateAnalyticsRequest, unchecked_return_type = "ValidationResult")]
+// Declared in TYPES above: its query string is optional, which wasm-bindgen cannot say.
+#[wasm_bindgen(js_name = validateAnalyticsRequest, skip_typescript)]
 pub fn validate_analytics_request(
     #[wasm_bindgen(js_name = campaignId, unchecked_param_type = "string")] campaign_id: JsValue,
-    #[wasm_bindgen(js_name = queryString, unchecked_param_type = "string")] query_string: JsValue,
+    #[wasm_bindgen(js_name = queryString)] query_string: JsValue,
 ) -> JsValue {
     let validation = match (field_text(&campaign_id), query_text(&query_string)) {
         (campaign_id, Some(query_string)) => {

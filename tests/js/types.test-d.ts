@@ -30,8 +30,11 @@ if (result.valid) {
   void [code, path];
 }
 const byUrl: ValidationResult = validateAnalyticsRequest("id", "?time_frame=per_day");
+const noQuery: ValidationResult = validateAnalyticsRequest("id");
+// @ts-expect-error the campaign id is required
+validateAnalyticsRequest();
 const key: SecretKeyResult = validateSecretKey("sk_test_x");
 const mode: "live" | "test" | null = key.mode;
 // @ts-expect-error codes are a closed set
 const wrong: FieldErrorCode = "not_a_code";
-void [byUrl, mode, wrong];
+void [byUrl, noQuery, mode, wrong];
