@@ -7,7 +7,7 @@ source "$(dirname "$0")/common.sh"
 
 cargo rustc --quiet --lib --profile js-release --target wasm32-unknown-unknown \
   --no-default-features --features js --crate-type cdylib
-wasm=target/wasm32-unknown-unknown/js-release/campaign_analytics.wasm
+wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/js-release/campaign_analytics.wasm"
 
 rm -rf js/node js/cjs js/web
 wasm-bindgen "$wasm" --out-dir js/node --target experimental-nodejs-module --out-name validator

@@ -28,6 +28,7 @@ cargo test --target wasm32-unknown-unknown --features ui "${ui_tests[@]}"
 step "4/4 end to end: the release dashboard against the reference server"
 trunk build --release
 cargo build -p campaign-analytics-server
+export CAMPAIGN_ANALYTICS_SERVER="${CARGO_TARGET_DIR:-$ROOT/target}/debug/campaign-analytics-server"
 (cd tests/e2e && npm ci --silent --no-audit --no-fund && npm test)
 
 printf '\nAll tests passed.\n'
