@@ -509,6 +509,12 @@ fn messages_name_the_field_and_what_is_allowed_without_echoing_values() {
     }
     assert_eq!(v.warnings()[0].field, "sk_live_[redacted]");
     assert_eq!(v.errors()[0].field, "xsk_live_[redacted]");
+    // A key right after a bare prefix is caught too, not swallowed by the first match.
+    let chained = validate_request(ID, &format!("time_frame=per_day&sk_test_{secret}=1"));
+    assert_eq!(
+        chained.warnings()[0].field,
+        "sk_test_[redacted]_live_[redacted]"
+    );
     let long_name = "x".repeat(10_000);
     let v = validate_request(ID, &format!("time_frame=per_day&{long_name}=1"));
     assert!(

@@ -2,6 +2,7 @@
 //! 400 body, the JS validator and the dashboard, so a client can treat a server
 //! error and a client-side error alike.
 
+use super::key::redact_keys;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -160,7 +161,7 @@ impl FieldError {
     /// A secret key pasted as a parameter name is redacted in both `field` and `message`:
     /// errors travel back in responses, logs and screenshots.
     pub(crate) fn unknown(name: &str, code: Code) -> FieldError {
-        let name = redact_keys(name);
+        let name = redact_keys(name, 0, "[redacted]").into_owned();
         let shown = shorten(&name);
         let message = match code {
             Code::DuplicateParameter => format!("{shown} must be given only once"),
@@ -191,35 +192,6 @@ impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
-}
-
-/// `text` with the body of every `sk_live_…` / `sk_test_…` key in it replaced by
-/// `[redacted]`.
-fn redact_keys(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let (mut copied, mut at) = (0, 0);
-    while at < bytes.len() {
-        let rest = &bytes[at..];
-        if rest.starts_with(b"sk_live_") || rest.starts_with(b"sk_test_") {
-            let body = at + 8;
-            let end = body
-                + bytes[body..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
-                    .count();
-            // Prefixes and bodies are ASCII, so these are char boundaries; `get` rather than
-            // indexing keeps the panic machinery (kilobytes of wasm) out of the JS package.
-            out.push_str(text.get(copied..body).unwrap_or_default());
-            out.push_str("[redacted]");
-            copied = end;
-            at = end;
-        } else {
-            at += 1;
-        }
-    }
-    out.push_str(text.get(copied..).unwrap_or_default());
-    out
 }
 
 /// Quotes a user-supplied parameter name for a message, cut short: messages are shown

@@ -4,6 +4,7 @@
 use super::field::{Code, FieldError};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// Whether a key is for live or test data.
@@ -77,6 +78,53 @@ fn invalid_key() -> FieldError {
             "the secret key must be sk_live_ or sk_test_ followed by exactly 32 letters or digits"
                 .to_owned(),
         code: Code::InvalidKey,
+    }
+}
+
+/// `text` with every secret-key body in it replaced by `mask`: the ASCII letters and
+/// digits after each `sk_live_` / `sk_test_`, when there are at least `min_body` of them
+/// (shorter runs are left alone, e.g. a prefix mentioned in prose). The prefix stays, so
+/// a reader still sees that a key was there.
+///
+/// ```
+/// use campaign_analytics::contract::redact_keys;
+/// let text = "bad key sk_test_0123456789abcdefABCDEF0123456789!";
+/// assert_eq!(redact_keys(text, 0, "[redacted]"), "bad key sk_test_[redacted]!");
+/// assert_eq!(redact_keys("keys start sk_live_", 16, "…"), "keys start sk_live_");
+/// ```
+pub fn redact_keys<'a>(text: &'a str, min_body: usize, mask: &str) -> Cow<'a, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    // Every position is tried, a body's own bytes included: a body ends at `_`, so a
+    // second key can begin right where the first one's run of letters stops
+    // (`sk_test_sk_test_…`), and it must not slip through.
+    for at in 0..bytes.len() {
+        let rest = &bytes[at..];
+        if !(rest.starts_with(b"sk_live_") || rest.starts_with(b"sk_test_")) {
+            continue;
+        }
+        let body = at + 8;
+        let len = bytes[body..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if len < min_body || body < copied {
+            continue;
+        }
+        // Prefixes and bodies are ASCII, so these are char boundaries; `get` rather than
+        // indexing keeps the panic machinery (kilobytes of wasm) out of the JS package.
+        let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        out.push_str(text.get(copied..body).unwrap_or_default());
+        out.push_str(mask);
+        copied = body + len;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(text.get(copied..).unwrap_or_default());
+            Cow::Owned(out)
+        }
     }
 }
 

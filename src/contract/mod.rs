@@ -20,7 +20,7 @@ mod request;
 mod scalar;
 
 pub use field::{Code, Field, FieldError};
-pub use key::{check_secret_key, KeyCheck, KeyMode, SecretKey, KEY_BODY_LEN};
+pub use key::{check_secret_key, redact_keys, KeyCheck, KeyMode, SecretKey, KEY_BODY_LEN};
 pub use query::{
     validate_query, AnalyticsQuery, DateRange, Period, PurchaseFilter, QueryInput, TimeFrame,
     Validation, CAMPAIGNS_PATH, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_RANGE_DAYS,

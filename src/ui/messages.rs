@@ -7,7 +7,7 @@
 //! a misbehaving server echoes one.
 
 use crate::api::client::{ApiError, Failure};
-use crate::contract::{FieldError, KEY_BODY_LEN};
+use crate::contract::{redact_keys, FieldError, KEY_BODY_LEN};
 
 use super::format;
 
@@ -308,34 +308,8 @@ pub fn explain(failure: &Failure, ctx: Context<'_>) -> Explanation {
 /// ```
 pub fn redact(text: &str) -> String {
     const MAX_CHARS: usize = 300;
-    let mut out = String::with_capacity(text.len().min(MAX_CHARS * 4));
-    let mut rest = text;
-    while let Some(at) = rest.find("sk_") {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let prefix = ["sk_live_", "sk_test_"]
-            .into_iter()
-            .find(|p| tail.starts_with(p));
-        match prefix {
-            Some(prefix) => {
-                let body = &tail[prefix.len()..];
-                let secret = body.bytes().take_while(u8::is_ascii_alphanumeric).count();
-                if secret >= KEY_BODY_LEN / 2 {
-                    out.push_str(prefix);
-                    out.push_str("…(hidden)");
-                    rest = &body[secret..];
-                } else {
-                    out.push_str(prefix);
-                    rest = body;
-                }
-            }
-            None => {
-                out.push_str("sk_");
-                rest = &tail[3..];
-            }
-        }
-    }
-    out.push_str(rest);
+    // Half a key's body is already too much to show; shorter runs are prose.
+    let out = redact_keys(text, KEY_BODY_LEN / 2, "…(hidden)");
     let mut clean: String = out
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
