@@ -4,6 +4,7 @@
 # Needs the toolchain of scripts/setup.sh (wasm target, wasm-bindgen CLI, wasm-opt).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+require_tools wasm-bindgen wasm-opt
 
 cargo rustc --quiet --lib --profile js-release --target wasm32-unknown-unknown \
   --no-default-features --features js --crate-type cdylib

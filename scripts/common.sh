@@ -1,13 +1,35 @@
 # Sourced by the project's scripts: the environment every build and test step expects.
 # shellcheck shell=bash
+#
+# Nothing here looks a tool up: on a bare machine the tools appear only once
+# scripts/setup.sh has run, so a path read now would stay empty. Scripts call
+# `require_tools` after set-up instead.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # wasm-opt comes from npm (tools/), ahead of any older one on the system.
-export PATH="$ROOT/tools/node_modules/.bin:$PATH"
+export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Trunk must not try to reach the internet: it uses the wasm-bindgen and wasm-opt on PATH.
 export TRUNK_SKIP_VERSION_CHECK=true
-export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver || true)}"
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# require_tools TOOL...: stops with one line naming the first tool that is not on PATH.
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "error: $tool is not installed (scripts/setup.sh installs it)" >&2
+      exit 1
+    fi
+  done
+}
+
+# use_chromedriver: exports CHROMEDRIVER for wasm-bindgen-test-runner, resolved now
+# (after set-up) and never empty.
+use_chromedriver() {
+  require_tools chromedriver chromium
+  CHROMEDRIVER="$(command -v chromedriver)"
+  export CHROMEDRIVER
+}

@@ -6,6 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 scripts/setup.sh
+require_tools trunk wasm-bindgen wasm-opt
 
 ADDR="${ADDR:-127.0.0.1:8080}"
 DB="${DB:-:memory:}"

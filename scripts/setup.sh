@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what this project needs on a bare machine, skipping what is already there:
-# the wasm32 target, Chromium + ChromeDriver (Debian), the wasm-bindgen CLI at the exact
-# version in Cargo.lock and Trunk (crates.io), and binaryen's wasm-opt (npm, into tools/). Idempotent; used by scripts/run.sh,
-# scripts/test.sh and CI. The first run on a bare machine takes ~20 minutes (two
+# the wasm32 target, Chromium + ChromeDriver and PostgreSQL (Debian), the wasm-bindgen CLI
+# at the exact version in Cargo.lock and Trunk (crates.io), and binaryen's wasm-opt (npm,
+# into tools/). Idempotent; used by scripts/run.sh, scripts/test.sh and CI. The first run on a bare machine takes ~20 minutes (two
 # `cargo install`s); later runs take a second.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -31,6 +31,8 @@ fi
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# The server's tests start a throwaway PostgreSQL cluster with its initdb and pg_ctl.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]} (Debian packages)"
   as_root apt-get update -qq
@@ -57,4 +59,5 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$(sed -n 's/.*"b
   (cd tools && npm ci --silent --no-audit --no-fund)
 fi
 
+require_tools wasm-bindgen wasm-bindgen-test-runner trunk wasm-opt chromium chromedriver
 say "toolchain ready: $(rustc --version | cut -d' ' -f1-2), wasm-bindgen $WASM_BINDGEN_VERSION, trunk $TRUNK_VERSION, $(wasm-opt --version | cut -d' ' -f1-3), $(chromium --version 2>/dev/null | cut -d' ' -f1-2), node $(node --version)"

@@ -10,8 +10,12 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 scripts/setup.sh
+# Resolved only now: on a bare machine set-up has just installed them.
+require_tools cargo node npm trunk wasm-bindgen wasm-bindgen-test-runner wasm-opt
+use_chromedriver
 
 step "1/4 native tests: contract, API types, dashboard logic, server"
+scripts/check-rust-version.sh
 cargo fmt --all -- --check
 cargo test --workspace --features campaign-analytics/js
 
