@@ -12,7 +12,7 @@ pub mod observe;
 pub mod rate_limit;
 mod static_files;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, LimitClock};
 use crate::store::Store;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
@@ -21,15 +21,14 @@ use axum::routing::get;
 use axum::{middleware, Extension, Router};
 use envelope::Failure;
 use observe::{meta, RequestId};
-use rate_limit::RollingLimiter;
+use rate_limit::{Budget, BudgetKind, LimiterBackend, MemoryLimiter};
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{Any, CorsLayer};
-use uuid::Uuid;
 
 /// The OpenAPI description of the API, as committed in `server/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -39,7 +38,7 @@ pub const ANALYTICS_PREFIX: &str = "/api/partner/v1/campaigns/";
 pub const ANALYTICS_SUFFIX: &str = "/analytics";
 
 /// Settings of a running server (the `serve` flags).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerConfig {
     pub clock: Clock,
     /// Requests per rolling hour per partner (0: unlimited).
@@ -56,6 +55,10 @@ pub struct ServerConfig {
     pub query_deadline: Duration,
     /// The built dashboard, served at `/`.
     pub static_dir: Option<PathBuf>,
+    /// The time budgets run on (real time; a manual clock in tests).
+    pub limit_clock: LimitClock,
+    /// Where budgets are counted; `None`: in this process ([`MemoryLimiter`]).
+    pub limiter: Option<Arc<dyn LimiterBackend>>,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +72,8 @@ impl Default for ServerConfig {
             auth_failure_window: Duration::from_secs(600),
             query_deadline: Duration::from_secs(5),
             static_dir: None,
+            limit_clock: LimitClock::System,
+            limiter: None,
         }
     }
 }
@@ -77,9 +82,14 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
-    pub partner_budget: RollingLimiter<Uuid>,
-    pub custom_range_budget: RollingLimiter<Uuid>,
-    pub auth_failures: RollingLimiter<IpAddr>,
+    pub limiter: Arc<dyn LimiterBackend>,
+    pub limit_clock: LimitClock,
+    /// A partner's budget for everything but custom_range (limit 0: unlimited).
+    pub requests_budget: Budget,
+    /// A partner's budget for custom_range requests.
+    pub custom_range_budget: Budget,
+    /// Failed authentications per client address group.
+    pub failed_auth_budget: Budget,
     pub query_deadline: Duration,
     static_files: Option<static_files::StaticFiles>,
 }
@@ -89,15 +99,25 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
     let state = Arc::new(AppState {
         store,
         clock: config.clock,
-        partner_budget: RollingLimiter::new(config.rate_limit, config.rate_limit_window.as_secs()),
-        custom_range_budget: RollingLimiter::new(
-            config.custom_range_rate_limit,
-            config.rate_limit_window.as_secs(),
-        ),
-        auth_failures: RollingLimiter::new(
-            config.auth_failure_limit,
-            config.auth_failure_window.as_secs(),
-        ),
+        limiter: config
+            .limiter
+            .unwrap_or_else(|| Arc::new(MemoryLimiter::default())),
+        limit_clock: config.limit_clock,
+        requests_budget: Budget {
+            kind: BudgetKind::Requests,
+            limit: config.rate_limit,
+            window_secs: config.rate_limit_window.as_secs().max(1),
+        },
+        custom_range_budget: Budget {
+            kind: BudgetKind::CustomRange,
+            limit: config.custom_range_rate_limit,
+            window_secs: config.rate_limit_window.as_secs().max(1),
+        },
+        failed_auth_budget: Budget {
+            kind: BudgetKind::FailedAuth,
+            limit: config.auth_failure_limit,
+            window_secs: config.auth_failure_window.as_secs().max(1),
+        },
         query_deadline: config.query_deadline,
         static_files: config.static_dir.map(static_files::StaticFiles::new),
     });
