@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::demo::{self, Generated, DEFAULT_INSTANCES, DEFAULT_SEED};
 use crate::http::{self, ServerConfig};
 use crate::import::parse_fixture;
+use crate::log::LogFormat;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Ingest, Store};
 use clap::{Args, Parser, Subcommand};
@@ -75,6 +76,13 @@ pub struct ServeArgs {
     /// Directory of the built dashboard, served at / with index.html as SPA fallback.
     #[arg(long, value_name = "DIR")]
     pub static_dir: Option<PathBuf>,
+    /// Log line format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+    /// Log lines queued for the writer; past it (stderr's reader stalls) lines are
+    /// dropped and counted, never waited for.
+    #[arg(long, default_value_t = 8192, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub log_queue_lines: u64,
 }
 
 #[derive(Args, Debug)]
@@ -255,31 +263,8 @@ fn generate(args: GenerateArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Logs go to stderr through a writer thread: a request never waits on a log write
-/// (a write stalled by the disk would stall every request of its worker thread), and
-/// lines are written in batches. Nothing is dropped: past 64k queued lines, requests
-/// wait for the writer. The guard flushes the rest when `serve` ends.
-fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
-    use tracing_subscriber::EnvFilter;
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(65_536)
-        .thread_name("log-writer")
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(false)
-        .try_init();
-    guard
-}
-
 fn serve(args: ServeArgs) -> Result<(), String> {
-    let _log_writer = init_logging();
+    let _logging = crate::log::init(args.log_format, args.log_queue_lines as usize);
     let clock = args.now.unwrap_or(Clock::System);
     let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
     for path in &args.fixtures {
