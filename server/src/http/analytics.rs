@@ -27,7 +27,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
         .extensions
         .get::<RequestId>()
         .cloned()
-        .unwrap_or_else(|| RequestId(uuid::Uuid::new_v4().to_string()));
+        .unwrap_or_else(super::observe::fresh_request_id);
     let deadline = Instant::now() + app.query_deadline;
     let (failure, headers) = match answer(&app, &id, &request, deadline).await {
         Ok(response) => return response,
@@ -38,12 +38,13 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
     response
 }
 
-/// The client address (the TCP peer: no forwarding header is trusted).
-fn client_ip(request: &Parts) -> IpAddr {
-    request
+/// The client address: the TCP peer, or what a trusted proxy says it forwarded for.
+fn client_ip(app: &AppState, request: &Parts) -> IpAddr {
+    let peer = request
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    app.trusted_proxies.client(peer, &request.headers)
 }
 
 /// Whether the request draws on the custom_range budget: its (first) `time_frame`
@@ -73,14 +74,16 @@ fn rate_headers(decision: &Decision) -> HeaderMap {
 
 /// Runs a store call within the request's deadline.
 async fn within<T>(
+    app: &AppState,
     id: &RequestId,
     deadline: Instant,
-    budget: std::time::Duration,
     call: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, Failure> {
+    let budget = app.query_deadline;
     match tokio::time::timeout_at(deadline, call).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => {
+            app.metrics.record_store_error();
             tracing::error!(request_id = %id.0, "store failure: {e}");
             Err(Failure::Internal)
         }
@@ -99,15 +102,18 @@ async fn failed_authentication(app: &AppState, id: &RequestId, request: &Parts) 
     if budget.limit == 0 {
         return Failure::Unauthorized;
     }
-    let subject = Subject::Client(ClientGroup::of(client_ip(request)));
+    let subject = Subject::Client(ClientGroup::of(client_ip(app, request)));
     match app
         .limiter
         .acquire(budget, subject, app.limit_clock.now())
         .await
     {
-        Ok(decision) if !decision.allowed => Failure::TooManyRequests {
-            retry_after: decision.retry_after,
-        },
+        Ok(decision) if !decision.allowed => {
+            app.metrics.record_rejection(budget.kind);
+            Failure::TooManyRequests {
+                retry_after: decision.retry_after,
+            }
+        }
         Ok(_) => Failure::Unauthorized,
         Err(e) => {
             tracing::error!(request_id = %id.0, "rate limiter failure: {e}");
@@ -123,7 +129,6 @@ async fn answer(
     deadline: Instant,
 ) -> Result<Response, (Failure, HeaderMap)> {
     let no_headers = |f: Failure| (f, HeaderMap::new());
-    let budget = app.query_deadline;
 
     // 1. Authentication. A valid key is always served: failed attempts are limited per
     //    client address, but only unknown or malformed keys are ever refused for it.
@@ -133,7 +138,7 @@ async fn answer(
         Credential::Key(key) => {
             let digest = KeyDigest::of(key.expose());
             drop(key);
-            within(id, deadline, budget, app.store.partner_for_key(&digest))
+            within(app, id, deadline, app.store.partner_for_key(&digest))
                 .await
                 .map_err(no_headers)?
         }
@@ -162,6 +167,7 @@ async fn answer(
             })?;
         headers = rate_headers(&decision);
         if !decision.allowed {
+            app.metrics.record_rejection(partner_budget.kind);
             return Err((
                 Failure::TooManyRequests {
                     retry_after: decision.retry_after,
@@ -185,15 +191,10 @@ async fn answer(
         .map_err(|fields| fail(Failure::BadRequest(fields)))?;
 
     // 4–6. The campaign: exists, is the partner's, was launched.
-    let campaign = within(
-        id,
-        deadline,
-        budget,
-        app.store.campaign(query.campaign_id()),
-    )
-    .await
-    .map_err(fail)?
-    .ok_or_else(|| fail(Failure::CampaignNotFound))?;
+    let campaign = within(app, id, deadline, app.store.campaign(query.campaign_id()))
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| fail(Failure::CampaignNotFound))?;
     if campaign.partner_id != partner {
         return Err(fail(Failure::Forbidden));
     }
@@ -209,9 +210,9 @@ async fn answer(
     })?;
     let window_query = plan.window_query(&query);
     let answer = within(
+        app,
         id,
         deadline,
-        budget,
         app.store.window(campaign.id, &window_query),
     )
     .await

@@ -6,24 +6,29 @@
 
 mod analytics;
 pub mod auth;
+pub mod edge;
 pub mod envelope;
 pub mod json;
 pub mod observe;
+pub mod proxy;
 pub mod rate_limit;
 mod static_files;
 
 use crate::clock::{Clock, LimitClock};
+use crate::demo::DemoDirectory;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Extension, Router};
+use edge::{EdgeConfig, Edges};
 use envelope::Failure;
 use observe::{meta, RequestId};
+use proxy::TrustedProxies;
 use rate_limit::{Budget, BudgetKind, LimiterBackend, MemoryLimiter};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +41,14 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
 /// The analytics endpoint's path prefix and suffix around the campaign id.
 pub const ANALYTICS_PREFIX: &str = "/api/partner/v1/campaigns/";
 pub const ANALYTICS_SUFFIX: &str = "/analytics";
+
+/// Headers on every response (contract §6).
+pub const SECURITY_HEADERS: [(&str, &str); 2] = [
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+];
+/// The caching of every answer but the dashboard's files: none, anywhere.
+pub const NO_STORE: (&str, &str) = ("cache-control", "no-store");
 
 /// Settings of a running server (the `serve` flags).
 #[derive(Clone)]
@@ -59,6 +72,12 @@ pub struct ServerConfig {
     pub limit_clock: LimitClock,
     /// Where budgets are counted; `None`: in this process ([`MemoryLimiter`]).
     pub limiter: Option<Arc<dyn LimiterBackend>>,
+    /// Connection limits and timeouts.
+    pub edges: EdgeConfig,
+    /// Peers whose `X-Forwarded-For` is believed (none: the TCP peer is the client).
+    pub trusted_proxies: TrustedProxies,
+    /// In demo mode, what `GET /api/demo` lists; otherwise that path is a 404.
+    pub demo: Option<Arc<DemoDirectory>>,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +93,9 @@ impl Default for ServerConfig {
             static_dir: None,
             limit_clock: LimitClock::System,
             limiter: None,
+            edges: EdgeConfig::default(),
+            trusted_proxies: TrustedProxies::default(),
+            demo: None,
         }
     }
 }
@@ -91,11 +113,92 @@ pub struct AppState {
     /// Failed authentications per client address group.
     pub failed_auth_budget: Budget,
     pub query_deadline: Duration,
+    pub trusted_proxies: TrustedProxies,
+    pub metrics: Arc<Metrics>,
+    pub demo: Option<Arc<DemoDirectory>>,
     static_files: Option<static_files::StaticFiles>,
 }
 
-/// The whole application: routes and layers.
-pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
+/// The whole application: its routes and layers, its connection handling and its
+/// metrics.
+pub struct App {
+    router: Router,
+    edges: Arc<Edges>,
+}
+
+impl App {
+    /// The process's metrics (also for `--metrics-addr` and for gauges of other parts).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.edges.metrics)
+    }
+
+    /// The routes and layers alone.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then shuts down gracefully
+    /// within the configured grace ([`edge::serve`]).
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        edge::serve(listener, self.router, self.edges, shutdown).await
+    }
+}
+
+/// Builds the application from its store and settings.
+pub fn app(store: Arc<dyn Store>, config: ServerConfig) -> App {
+    let metrics = Arc::new(Metrics::default());
+    let edges = Arc::new(Edges {
+        config: config.edges,
+        clock: config.clock,
+        metrics: Arc::clone(&metrics),
+    });
+    App {
+        router: router(store, config, metrics),
+        edges,
+    }
+}
+
+/// Serves the Prometheus text of `metrics` at `/metrics` on `listener` (and nothing
+/// else), with the same connection handling as the API.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    metrics: Arc<Metrics>,
+    edges: EdgeConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let shown = Arc::clone(&metrics);
+    let router = Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let text = shown.render();
+                async move {
+                    (
+                        [(
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+                        )],
+                        text,
+                    )
+                }
+            }),
+        )
+        .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "not found\n") });
+    let edges = Arc::new(Edges {
+        config: edges,
+        clock: Clock::System,
+        // The scrapes themselves are not counted in the API's metrics.
+        metrics: Arc::new(Metrics::default()),
+    });
+    edge::serve(listener, router, edges, shutdown).await
+}
+
+/// The routes and layers.
+fn router(store: Arc<dyn Store>, config: ServerConfig, metrics: Arc<Metrics>) -> Router {
     let state = Arc::new(AppState {
         store,
         clock: config.clock,
@@ -119,6 +222,9 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
             window_secs: config.auth_failure_window.as_secs().max(1),
         },
         query_deadline: config.query_deadline,
+        trusted_proxies: config.trusted_proxies,
+        metrics,
+        demo: config.demo,
         static_files: config.static_dir.map(static_files::StaticFiles::new),
     });
 
@@ -142,6 +248,7 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/api/partner/v1/openapi.json", get(openapi))
+        .route("/api/demo", get(demo_directory))
         .route(
             "/api/partner/v1/campaigns/{campaign_id}/analytics",
             get(analytics::handle),
@@ -161,23 +268,11 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
             observe::catch_panics,
         ))
         .layer(cors)
-        .layer(middleware::from_fn(observe::observe))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            observe::observe,
+        ))
         .with_state(state)
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then finishes the
-/// requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }
 
 /// Liveness: the process answers HTTP.
@@ -201,6 +296,32 @@ async fn openapi() -> Response {
         OPENAPI_JSON,
     )
         .into_response()
+}
+
+/// `GET /api/demo`: the demo partners, keys and campaigns in demo mode; a 404 otherwise.
+async fn demo_directory(
+    State(app): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+) -> Response {
+    let Some(directory) = &app.demo else {
+        return Failure::NoSuchEndpoint.into_response(meta(&app, &id));
+    };
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        success: bool,
+        message: &'static str,
+        data: &'a DemoDirectory,
+        meta: campaign_analytics::api::types::Meta,
+    }
+    envelope::json_response(
+        axum::http::StatusCode::OK,
+        &Answer {
+            success: true,
+            message: "Demo partners, their keys and campaigns",
+            data: directory,
+            meta: meta(&app, &id),
+        },
+    )
 }
 
 async fn no_such_endpoint(

@@ -72,6 +72,8 @@ pub fn config(now: &str) -> ServerConfig {
 /// A server running in this process on a free port; stopped when dropped.
 pub struct TestServer {
     pub base: String,
+    /// The server's metrics, as `--metrics-addr` would show them.
+    pub metrics: Arc<campaign_analytics_server::metrics::Metrics>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -101,15 +103,18 @@ pub async fn start_with_store(store: Arc<dyn Store>, config: ServerConfig) -> Te
         .expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = http::router(store, config);
+    let app = http::app(store, config);
+    let metrics = app.metrics();
     tokio::spawn(async move {
-        let _ = http::serve(listener, app, async {
-            let _ = stopped.await;
-        })
-        .await;
+        let _ = app
+            .serve(listener, async {
+                let _ = stopped.await;
+            })
+            .await;
     });
     TestServer {
         base,
+        metrics,
         stop: Some(stop),
     }
 }
