@@ -4,8 +4,11 @@
 
 use crate::clock::Clock;
 use crate::demo::{self, Generated, DEFAULT_INSTANCES, DEFAULT_SEED};
+use crate::http::edge::EdgeConfig;
+use crate::http::proxy::{Cidr, TrustedProxies};
 use crate::http::{self, ServerConfig};
 use crate::import::parse_fixture;
+use crate::log::LogFormat;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Ingest, Store};
 use clap::{Args, Parser, Subcommand};
@@ -39,48 +42,112 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (printed on the first line).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        default_value = "127.0.0.1:8080",
+        env = "CAMPAIGN_ANALYTICS_ADDR"
+    )]
     pub addr: SocketAddr,
     /// SQLite database file, or :memory: for a private in-memory database.
-    #[arg(long, default_value = "campaign-analytics.db")]
+    #[arg(
+        long,
+        default_value = "campaign-analytics.db",
+        env = "CAMPAIGN_ANALYTICS_DB"
+    )]
     pub db: String,
     /// Fixture to import before serving (repeatable). Records already stored
     /// identically are skipped, so the same fixture can be given on every start.
-    #[arg(long = "fixture", value_name = "FILE")]
+    #[arg(
+        long = "fixture",
+        value_name = "FILE",
+        env = "CAMPAIGN_ANALYTICS_FIXTURE"
+    )]
     pub fixtures: Vec<PathBuf>,
     /// Fill an empty database with demo data; print the demo keys and campaign ids.
-    #[arg(long)]
+    #[arg(long, env = "CAMPAIGN_ANALYTICS_DEMO")]
     pub demo: bool,
     /// Seed of the demo data.
-    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S")]
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S", env = "CAMPAIGN_ANALYTICS_DEMO_SEED")]
     pub demo_seed: u64,
     /// Number of demo instances.
-    #[arg(long, default_value_t = DEFAULT_INSTANCES, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_INSTANCES, value_name = "N", env = "CAMPAIGN_ANALYTICS_DEMO_INSTANCES")]
     pub demo_instances: usize,
     /// Pin the clock (windows and meta.timestamp) to an RFC 3339 instant.
-    #[arg(long, value_parser = parse_now, value_name = "RFC3339")]
+    #[arg(long, value_parser = parse_now, value_name = "RFC3339", env = "CAMPAIGN_ANALYTICS_NOW")]
     pub now: Option<Clock>,
     /// Requests per rolling hour per partner; 0 disables limiting.
-    #[arg(long, default_value_t = 150, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 150,
+        value_name = "N",
+        env = "CAMPAIGN_ANALYTICS_RATE_LIMIT"
+    )]
     pub rate_limit: u32,
     /// Requests per rolling hour per partner for custom_range; 0 disables limiting.
-    #[arg(long, default_value_t = 300, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 300,
+        value_name = "N",
+        env = "CAMPAIGN_ANALYTICS_CUSTOM_RANGE_RATE_LIMIT"
+    )]
     pub custom_range_rate_limit: u32,
     /// Failed authentications per client address per 10 minutes before 429; 0 disables.
-    #[arg(long, default_value_t = 30, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 30,
+        value_name = "N",
+        env = "CAMPAIGN_ANALYTICS_AUTH_FAILURE_LIMIT"
+    )]
     pub auth_failure_limit: u32,
     /// Deadline of one query in milliseconds; a slower query is a 504.
-    #[arg(long, default_value_t = 5000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 5000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..), env = "CAMPAIGN_ANALYTICS_QUERY_TIMEOUT_MS")]
     pub query_timeout_ms: u64,
     /// Directory of the built dashboard, served at / with index.html as SPA fallback.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "CAMPAIGN_ANALYTICS_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
+    /// Log line format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT", env = "CAMPAIGN_ANALYTICS_LOG_FORMAT")]
+    pub log_format: LogFormat,
+    /// Log lines queued for the writer; past it (stderr's reader stalls) lines are
+    /// dropped and counted, never waited for.
+    #[arg(long, default_value_t = 8192, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000), env = "CAMPAIGN_ANALYTICS_LOG_QUEUE_LINES")]
+    pub log_queue_lines: u64,
+    /// Serve Prometheus metrics at /metrics on this address (and only there).
+    #[arg(long, value_name = "ADDR", env = "CAMPAIGN_ANALYTICS_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// A proxy network whose X-Forwarded-For is believed (repeatable; comma-separated
+    /// in the environment).
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        value_delimiter = ',',
+        env = "CAMPAIGN_ANALYTICS_TRUSTED_PROXY"
+    )]
+    pub trusted_proxies: Vec<Cidr>,
+    /// Connections served at once; more are answered 503 and closed.
+    #[arg(long, default_value_t = 1024, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000), env = "CAMPAIGN_ANALYTICS_MAX_CONNECTIONS")]
+    pub max_connections: u64,
+    /// Milliseconds a connection has to send a whole request head.
+    #[arg(long, default_value_t = 10_000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..), env = "CAMPAIGN_ANALYTICS_HEADER_TIMEOUT_MS")]
+    pub header_timeout_ms: u64,
+    /// Milliseconds a kept-alive connection may sit idle.
+    #[arg(long, default_value_t = 60_000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..), env = "CAMPAIGN_ANALYTICS_IDLE_TIMEOUT_MS")]
+    pub idle_timeout_ms: u64,
+    /// Milliseconds requests in flight get to finish after SIGTERM; then everything
+    /// still open is closed.
+    #[arg(
+        long,
+        default_value_t = 10_000,
+        value_name = "MS",
+        env = "CAMPAIGN_ANALYTICS_SHUTDOWN_GRACE_MS"
+    )]
+    pub shutdown_grace_ms: u64,
 }
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// SQLite database file (created if missing).
-    #[arg(long)]
+    #[arg(long, env = "CAMPAIGN_ANALYTICS_DB")]
     pub db: String,
     /// The fixture file.
     #[arg(value_name = "FIXTURE.json")]
@@ -90,31 +157,31 @@ pub struct ImportArgs {
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// SQLite database file; it must be empty (or new).
-    #[arg(long)]
+    #[arg(long, env = "CAMPAIGN_ANALYTICS_DB")]
     pub db: String,
     /// Number of instances to generate.
-    #[arg(long, default_value_t = DEFAULT_INSTANCES, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_INSTANCES, value_name = "N", env = "CAMPAIGN_ANALYTICS_INSTANCES")]
     pub instances: usize,
     /// Seed: the same seed gives the same partners, keys and campaigns.
-    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S")]
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S", env = "CAMPAIGN_ANALYTICS_SEED")]
     pub seed: u64,
     /// The instant the 13 months of history end at (default: now).
-    #[arg(long, value_parser = parse_now, value_name = "RFC3339")]
+    #[arg(long, value_parser = parse_now, value_name = "RFC3339", env = "CAMPAIGN_ANALYTICS_NOW")]
     pub now: Option<Clock>,
 }
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
     /// Number of instances of the one campaign.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "CAMPAIGN_ANALYTICS_INSTANCES")]
     pub instances: usize,
-    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S")]
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "S", env = "CAMPAIGN_ANALYTICS_SEED")]
     pub seed: u64,
     /// The instant the 13 months of history end at (default: now).
-    #[arg(long, value_parser = parse_now, value_name = "RFC3339")]
+    #[arg(long, value_parser = parse_now, value_name = "RFC3339", env = "CAMPAIGN_ANALYTICS_NOW")]
     pub now: Option<Clock>,
     /// Where to write the fixture.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CAMPAIGN_ANALYTICS_OUT")]
     pub out: PathBuf,
 }
 
@@ -255,31 +322,8 @@ fn generate(args: GenerateArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Logs go to stderr through a writer thread: a request never waits on a log write
-/// (a write stalled by the disk would stall every request of its worker thread), and
-/// lines are written in batches. Nothing is dropped: past 64k queued lines, requests
-/// wait for the writer. The guard flushes the rest when `serve` ends.
-fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
-    use tracing_subscriber::EnvFilter;
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(65_536)
-        .thread_name("log-writer")
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(false)
-        .try_init();
-    guard
-}
-
 fn serve(args: ServeArgs) -> Result<(), String> {
-    let _log_writer = init_logging();
+    let logging = crate::log::init(args.log_format, args.log_queue_lines as usize);
     let clock = args.now.unwrap_or(Clock::System);
     let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
     for path in &args.fixtures {
@@ -294,6 +338,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         );
     }
     let mut demo_text = None;
+    let mut demo_directory = None;
     if args.demo {
         if args.demo_instances > MAX_GENERATED {
             return Err(format!("--demo-instances must be at most {MAX_GENERATED}"));
@@ -303,6 +348,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             let data = demo::demo(args.demo_seed, args.demo_instances, now);
             store.import(&data.batch()).map_err(|e| e.to_string())?;
             demo_text = Some(data.describe(counter(&data)));
+            demo_directory = Some(data.directory());
         } else {
             // The identities depend on the seed only: print them if they are there.
             let data = demo::demo(args.demo_seed, 0, now);
@@ -310,6 +356,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             let counts = store.instance_counts();
             demo_text = Some(
                 if data.campaigns.iter().all(|c| counts.contains_key(&c.id)) {
+                    demo_directory = Some(data.directory());
                     data.describe(|id| counts.get(&id).copied().unwrap_or(0))
                 } else {
                     "the database is not empty and holds no demo data of this seed: no demo data added\n".to_owned()
@@ -327,6 +374,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         auth_failure_limit: args.auth_failure_limit,
         query_deadline: Duration::from_millis(args.query_timeout_ms),
         static_dir: args.static_dir.clone(),
+        edges: EdgeConfig {
+            header_timeout: Duration::from_millis(args.header_timeout_ms),
+            idle_timeout: Duration::from_millis(args.idle_timeout_ms),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            shutdown_grace: Duration::from_millis(args.shutdown_grace_ms),
+        },
+        trusted_proxies: TrustedProxies(args.trusted_proxies.clone()),
+        demo: demo_directory.map(Arc::new),
         ..ServerConfig::default()
     };
     if let Some(dir) = &args.static_dir {
@@ -342,13 +397,26 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let edges = config.edges;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
+        let metrics_listener = match args.metrics_addr {
+            Some(addr) => Some(
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| format!("cannot listen on {addr} (--metrics-addr): {e}"))?,
+            ),
+            None => None,
+        };
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "listening on http://{bound}");
+        if let Some(metrics) = &metrics_listener {
+            let at = metrics.local_addr().map_err(|e| e.to_string())?;
+            let _ = writeln!(stdout, "metrics on http://{at}/metrics");
+        }
         if let Some(text) = demo_text {
             let _ = write!(stdout, "{text}");
         }
@@ -356,13 +424,55 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         drop(stdout);
 
         spawn_refresher(Arc::clone(&store));
-        let app = http::router(store as Arc<dyn Store>, config);
-        http::serve(listener, app, shutdown_signal())
+        let app = http::app(store as Arc<dyn Store>, config);
+        let metrics = app.metrics();
+        metrics.set_dropped_log_lines(logging.dropped_counter());
+        tokio::spawn(report_dropped_lines(logging.dropped_counter()));
+
+        // One signal, seen by both listeners.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        let metrics_server = metrics_listener.map(|listener| {
+            tokio::spawn(http::serve_metrics(
+                listener,
+                metrics,
+                edges,
+                until_stopped(stopped.clone()),
+            ))
+        });
+        app.serve(listener, until_stopped(stopped))
             .await
             .map_err(|e| format!("server error: {e}"))?;
+        if let Some(server) = metrics_server {
+            let _ = server.await;
+        }
         tracing::info!("shut down");
         Ok(())
     })
+}
+
+/// Says now and then how many log lines were dropped (the same count as the metrics):
+/// a stalled log's reader loses lines, and whoever reads the log later learns so.
+async fn report_dropped_lines(dropped: impl Fn() -> u64) {
+    let mut reported = 0;
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        let now = dropped();
+        if now > reported {
+            tracing::warn!(
+                "{} log lines dropped in the last minute ({now} in all): the log's reader is not keeping up",
+                now - reported
+            );
+            reported = now;
+        }
+    }
 }
 
 /// Picks up imports made by other processes into the served database.
@@ -402,5 +512,4 @@ async fn shutdown_signal() {
         () = interrupt => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -5,6 +5,9 @@
 //! time, and a pinned clock would make a spent budget never come back.
 
 use chrono::{DateTime, SubsecRound, Utc};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The system clock, or a fixed instant.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +38,39 @@ impl Clock {
     }
 }
 
+/// Elapsed real time in Unix seconds, for rate limits: the system clock, or a manual one
+/// that only moves when told (how tests roll a budget's window without sleeping).
+#[derive(Clone, Debug, Default)]
+pub enum LimitClock {
+    #[default]
+    System,
+    Manual(Arc<AtomicU64>),
+}
+
+impl LimitClock {
+    /// A manual clock reading `start` (Unix seconds) until advanced.
+    pub fn manual(start: u64) -> LimitClock {
+        LimitClock::Manual(Arc::new(AtomicU64::new(start)))
+    }
+
+    /// The current Unix second.
+    pub fn now(&self) -> u64 {
+        match self {
+            LimitClock::System => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            LimitClock::Manual(at) => at.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Moves a manual clock forward (a no-op on the system clock).
+    pub fn advance(&self, by: Duration) {
+        if let LimitClock::Manual(at) = self {
+            at.fetch_add(by.as_secs(), Ordering::SeqCst);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +81,15 @@ mod tests {
         assert_eq!(clock.now().to_rfc3339(), "2026-11-20T14:03:11+00:00");
         assert_eq!(clock.now(), clock.now());
         assert!(Clock::pinned_from_rfc3339("2026-11-20").is_err());
+    }
+
+    #[test]
+    fn a_manual_limit_clock_moves_only_when_told() {
+        let clock = LimitClock::manual(1_000);
+        let copy = clock.clone();
+        assert_eq!(clock.now(), 1_000);
+        copy.advance(Duration::from_secs(61));
+        assert_eq!(clock.now(), 1_061);
+        assert!(LimitClock::System.now() > 1_700_000_000);
     }
 }

@@ -2,6 +2,11 @@
 //! insiders, purchase rates and revenues that differ by campaign and drift over time,
 //! 13 months of history ending now) and the one-big-campaign fixture of the benchmark.
 //!
+//! Traffic looks like a real campaign's: a daily rhythm (quiet nights, busy evenings), a
+//! weekly one (busier towards and over the weekend), a slow season, a per-campaign trend
+//! and a few percent of day-to-day noise — and no single-day spike, except at the start
+//! of the campaign named "Launch Week", which is one.
+//!
 //! Everything comes from one ChaCha generator seeded with `seed`: the same seed and
 //! `now` give the same data, and the same seed alone gives the same partners, keys and
 //! campaign ids (they are drawn first), so the demo credentials stay stable.
@@ -58,6 +63,15 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
+/// Relative traffic by weekday, Monday first (at most 1).
+const WEEKLY: [f64; 7] = [0.77, 0.79, 0.81, 0.83, 0.9, 1.0, 0.93];
+
+/// The campaign whose first days are a launch: a labelled spike.
+const LAUNCH_CAMPAIGN: &str = "Launch Week";
+/// How much busier a launch's first day is than its steady state, and how fast it fades.
+const LAUNCH_BOOST: f64 = 2.5;
+const LAUNCH_FADE_DAYS: f64 = 2.0;
+
 /// Relative traffic by hour of day (UTC): quiet nights, busy evenings.
 const HOURLY: [f64; 24] = [
     0.25, 0.18, 0.14, 0.12, 0.12, 0.16, 0.28, 0.45, 0.6, 0.7, 0.75, 0.8, 0.85, 0.8, 0.78, 0.8,
@@ -76,6 +90,10 @@ struct CampaignPlan {
     phase: f64,
     mean_revenue: f64,
     growth: f64,
+    /// Seeds the campaign's day-to-day noise.
+    noise_seed: u64,
+    /// Extra traffic on the first day (0: no launch spike).
+    launch_boost: f64,
 }
 
 /// A demo partner: its name, its campaigns, and the range of their mean revenues.
@@ -177,6 +195,12 @@ pub fn demo(seed: u64, instances: usize, now: DateTime<Utc>) -> Generated {
                 phase: rng.random_range(0.0..std::f64::consts::TAU),
                 mean_revenue: rng.random_range(low..high),
                 growth: rng.random_range(-0.5..1.5),
+                noise_seed: rng.random(),
+                launch_boost: if name == LAUNCH_CAMPAIGN {
+                    LAUNCH_BOOST
+                } else {
+                    0.0
+                },
             }
         })
         .collect();
@@ -201,17 +225,12 @@ pub fn demo(seed: u64, instances: usize, now: DateTime<Utc>) -> Generated {
         }
         left -= n;
         for _ in 0..n {
-            records.push(instance(&mut rng, plan, &insiders[plan.partner], now_us));
+            records.push(instance(&mut rng, plan, &insiders[plan.partner]));
         }
     }
     // Whatever rounding left over goes to the first campaign.
     for _ in 0..left {
-        records.push(instance(
-            &mut rng,
-            &plans[0],
-            &insiders[plans[0].partner],
-            now_us,
-        ));
+        records.push(instance(&mut rng, &plans[0], &insiders[plans[0].partner]));
     }
 
     Generated {
@@ -221,29 +240,12 @@ pub fn demo(seed: u64, instances: usize, now: DateTime<Utc>) -> Generated {
     }
 }
 
-fn instance(
-    rng: &mut ChaCha8Rng,
-    plan: &CampaignPlan,
-    insiders: &[Uuid],
-    now_us: i64,
-) -> InstanceRecord {
+fn instance(rng: &mut ChaCha8Rng, plan: &CampaignPlan, insiders: &[Uuid]) -> InstanceRecord {
     let span = (plan.to - plan.from).max(1);
+    // Rejection sampling of the campaign's traffic intensity (at most 1 everywhere).
     let timestamp_us = loop {
-        // A little of every active campaign's traffic is in the last day, so even
-        // the per_hour view has something to show.
-        if plan.to == now_us && rng.random_bool(0.02) {
-            break now_us - rng.random_range(0..DAY_US);
-        }
-        let u: f64 = rng.random();
-        let trend = (1.0 + plan.growth * u) / (1.0 + plan.growth.max(0.0));
-        let t = plan.from + (span as f64 * u) as i64;
-        let at = DateTime::from_timestamp_micros(t).unwrap_or_default();
-        let weekend = if at.weekday().number_from_monday() >= 6 {
-            1.0
-        } else {
-            0.85
-        };
-        if rng.random::<f64>() < trend * HOURLY[at.hour() as usize] * weekend {
+        let t = plan.from + (span as f64 * rng.random::<f64>()) as i64;
+        if rng.random::<f64>() < intensity(plan, t) {
             break t;
         }
     };
@@ -278,6 +280,40 @@ fn instance(
     }
 }
 
+/// The relative traffic of a campaign at `t_us`, in (0, 1].
+fn intensity(plan: &CampaignPlan, t_us: i64) -> f64 {
+    let span = (plan.to - plan.from).max(1);
+    let at = DateTime::from_timestamp_micros(t_us).unwrap_or_default();
+    let u = (t_us - plan.from) as f64 / span as f64;
+    let trend = (1.0 + plan.growth * u) / (1.0 + plan.growth.max(0.0));
+    let day = t_us.div_euclid(DAY_US);
+    let season =
+        (1.0 + 0.12 * (day as f64 * std::f64::consts::TAU / 91.0 + plan.phase).sin()) / 1.12;
+    let weekly = WEEKLY[at.weekday().num_days_from_monday() as usize];
+    let hourly = HOURLY[at.hour() as usize];
+    let launch = (1.0
+        + plan.launch_boost
+            * (-(t_us - plan.from) as f64 / (LAUNCH_FADE_DAYS * DAY_US as f64)).exp())
+        / (1.0 + plan.launch_boost);
+    trend * season * weekly * hourly * day_noise(plan.noise_seed, day) * launch
+}
+
+/// A campaign's traffic factor of one UTC day, in [0.8, 1]: the same for the same seed
+/// and day, independent from day to day (no spikes: at most 25% above the quietest).
+fn day_noise(seed: u64, day: i64) -> f64 {
+    let mut state = seed ^ (day as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut uniform = || {
+        // splitmix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) as f64 / u64::MAX as f64
+    };
+    let mean = (uniform() + uniform() + uniform()) / 3.0;
+    0.8 + 0.2 * mean
+}
+
 /// One partner with one active campaign of `instances` instances over the 13 months
 /// before `now`: the load-test data set of the benchmark.
 pub fn single_campaign(seed: u64, instances: usize, now: DateTime<Utc>) -> Generated {
@@ -304,10 +340,12 @@ pub fn single_campaign(seed: u64, instances: usize, now: DateTime<Utc>) -> Gener
         phase: 0.0,
         mean_revenue: 40.0,
         growth: 0.5,
+        noise_seed: rng.random(),
+        launch_boost: 0.0,
     };
     let insiders: Vec<Uuid> = (0..20_000).map(|_| uuid(&mut rng)).collect();
     let records = (0..instances)
-        .map(|_| instance(&mut rng, &plan, &insiders, now_us))
+        .map(|_| instance(&mut rng, &plan, &insiders))
         .collect();
     Generated {
         partners: vec![partner],
@@ -316,7 +354,52 @@ pub fn single_campaign(seed: u64, instances: usize, now: DateTime<Utc>) -> Gener
     }
 }
 
+/// What `GET /api/demo` answers in demo mode (contract §6): the demo partners with
+/// their keys and campaigns, so the dashboard can offer "try the demo".
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DemoDirectory {
+    pub partners: Vec<DirectoryPartner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DirectoryPartner {
+    pub name: String,
+    pub key: String,
+    pub campaigns: Vec<DirectoryCampaign>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DirectoryCampaign {
+    pub id: Uuid,
+    pub name: String,
+    pub status: &'static str,
+}
+
 impl Generated {
+    /// The partners, keys and campaigns, for `GET /api/demo`.
+    pub fn directory(&self) -> DemoDirectory {
+        DemoDirectory {
+            partners: self
+                .partners
+                .iter()
+                .map(|p| DirectoryPartner {
+                    name: p.name.clone(),
+                    key: p.key.clone(),
+                    campaigns: self
+                        .campaigns
+                        .iter()
+                        .filter(|c| c.partner_id == p.id)
+                        .map(|c| DirectoryCampaign {
+                            id: c.id,
+                            name: c.name.clone(),
+                            status: c.status.as_str(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
     /// The data as an import batch (keys hashed).
     pub fn batch(&self) -> ImportBatch {
         ImportBatch {
@@ -463,6 +546,121 @@ mod tests {
                 .iter()
                 .any(|r| r.campaign_id == c.id && r.row.timestamp_us > now_us - DAY_US));
         }
+    }
+
+    /// Instances per UTC day (day number → count) of the instances `keep` selects.
+    fn per_day(data: &Generated, keep: impl Fn(&InstanceRecord) -> bool) -> Vec<(i64, usize)> {
+        let mut days = std::collections::BTreeMap::new();
+        for r in data.instances.iter().filter(|r| keep(r)) {
+            *days
+                .entry(r.row.timestamp_us.div_euclid(DAY_US))
+                .or_insert(0) += 1;
+        }
+        days.into_iter().collect()
+    }
+
+    fn median(mut values: Vec<usize>) -> f64 {
+        values.sort_unstable();
+        values[values.len() / 2] as f64
+    }
+
+    #[test]
+    fn demo_traffic_is_steady_with_a_weekly_rhythm_and_no_spike() {
+        let data = demo(DEFAULT_SEED, DEFAULT_INSTANCES, now());
+        let today = now().timestamp_micros().div_euclid(DAY_US);
+        // Whole days of the last year, all campaigns together.
+        let days: Vec<(i64, usize)> = per_day(&data, |_| true)
+            .into_iter()
+            .filter(|(day, _)| *day < today && *day >= today - 365)
+            .collect();
+        let counts: Vec<usize> = days.iter().map(|d| d.1).collect();
+        let typical = median(counts.clone());
+        let busiest = *counts.iter().max().unwrap() as f64;
+        assert!(busiest <= 1.8 * typical, "a spike: {busiest} vs {typical}");
+        // Day to day, traffic moves by a few percent, not by multiples.
+        let steps: Vec<usize> = counts.windows(2).map(|w| w[0].abs_diff(w[1])).collect();
+        assert!(median(steps) <= 0.25 * typical);
+        // Saturdays are busier than Mondays, over the year.
+        let weekday = |n: u32| {
+            let of: Vec<usize> = days
+                .iter()
+                .filter(|(day, _)| {
+                    DateTime::from_timestamp(day * 86_400, 0)
+                        .unwrap()
+                        .weekday()
+                        .num_days_from_monday()
+                        == n
+                })
+                .map(|d| d.1)
+                .collect();
+            of.iter().sum::<usize>() as f64 / of.len() as f64
+        };
+        assert!(
+            weekday(5) > 1.15 * weekday(0),
+            "{} vs {}",
+            weekday(5),
+            weekday(0)
+        );
+        // The last day (up to now) has about its share, not a pile of extra traffic.
+        let last = per_day(&data, |_| true).last().copied().unwrap();
+        assert_eq!(last.0, today);
+        assert!((last.1 as f64) < typical, "{} on the last day", last.1);
+    }
+
+    #[test]
+    fn only_the_launch_campaign_has_a_launch_spike() {
+        let data = demo(DEFAULT_SEED, DEFAULT_INSTANCES, now());
+        let launch = data
+            .campaigns
+            .iter()
+            .find(|c| c.name == LAUNCH_CAMPAIGN)
+            .unwrap()
+            .id;
+        let days = per_day(&data, |r| r.campaign_id == launch);
+        let first: usize = days[..3].iter().map(|d| d.1).sum();
+        let later: usize = days[30..60].iter().map(|d| d.1).sum();
+        assert!(
+            first as f64 / 3.0 > 1.5 * later as f64 / 30.0,
+            "{first} vs {later}"
+        );
+        // No other campaign has a day three times its typical one.
+        for c in data.campaigns.iter().filter(|c| c.id != launch) {
+            let days = per_day(&data, |r| r.campaign_id == c.id);
+            if days.len() < 30 {
+                continue;
+            }
+            let counts: Vec<usize> = days.iter().map(|d| d.1).collect();
+            let typical = median(counts.clone()).max(5.0);
+            let busiest = *counts.iter().max().unwrap() as f64;
+            assert!(
+                busiest <= 3.0 * typical,
+                "{}: {busiest} vs {typical}",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_directory_lists_every_partner_key_and_campaign() {
+        let data = demo(5, 0, now());
+        let directory = data.directory();
+        assert_eq!(directory.partners.len(), 3);
+        assert_eq!(directory.partners[0].key, data.partners[0].key);
+        assert_eq!(
+            directory
+                .partners
+                .iter()
+                .map(|p| p.campaigns.len())
+                .sum::<usize>(),
+            15
+        );
+        let json = serde_json::to_value(&directory).unwrap();
+        assert_eq!(json["partners"][1]["name"], "Northwind Books");
+        assert_eq!(json["partners"][1]["campaigns"][4]["status"], "draft");
+        assert_eq!(
+            json["partners"][0]["campaigns"][0]["id"],
+            data.campaigns[0].id.to_string()
+        );
     }
 
     #[test]

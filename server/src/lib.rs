@@ -7,6 +7,8 @@
 //!   in-memory read model.
 //! - [`import`]: the fixture format and its per-record rules; [`demo`]: generated data.
 //! - [`clock`]: the (pinnable) clock.
+//! - [`log`]: log lines that cannot be forged and never show a key; [`metrics`]:
+//!   Prometheus metrics.
 //!
 //! Validation is not here: the server's 400 lists exactly what
 //! `campaign_analytics::contract::validate_request` returns.
@@ -17,4 +19,6 @@ pub mod clock;
 pub mod demo;
 pub mod http;
 pub mod import;
+pub mod log;
+pub mod metrics;
 pub mod store;

@@ -6,7 +6,7 @@
 use super::auth::{credential, Credential};
 use super::envelope::Failure;
 use super::observe::{meta, RequestId};
-use super::rate_limit::Decision;
+use super::rate_limit::{ClientGroup, Decision, Subject};
 use super::{AppState, ANALYTICS_PREFIX, ANALYTICS_SUFFIX};
 use crate::analytics::{plan, OK_MESSAGE};
 use crate::store::{CampaignStatus, KeyDigest, StoreError};
@@ -18,7 +18,6 @@ use campaign_analytics::contract::validate_request;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response {
@@ -28,7 +27,7 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
         .extensions
         .get::<RequestId>()
         .cloned()
-        .unwrap_or_else(|| RequestId(uuid::Uuid::new_v4().to_string()));
+        .unwrap_or_else(super::observe::fresh_request_id);
     let deadline = Instant::now() + app.query_deadline;
     let (failure, headers) = match answer(&app, &id, &request, deadline).await {
         Ok(response) => return response,
@@ -39,20 +38,13 @@ pub async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Respo
     response
 }
 
-/// Unix seconds on the real clock: budgets are about elapsed time even when the
-/// data clock is pinned.
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// The client address (the TCP peer: no forwarding header is trusted).
-fn client_ip(request: &Parts) -> IpAddr {
-    request
+/// The client address: the TCP peer, or what a trusted proxy says it forwarded for.
+fn client_ip(app: &AppState, request: &Parts) -> IpAddr {
+    let peer = request
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    app.trusted_proxies.client(peer, &request.headers)
 }
 
 /// Whether the request draws on the custom_range budget: its (first) `time_frame`
@@ -82,14 +74,16 @@ fn rate_headers(decision: &Decision) -> HeaderMap {
 
 /// Runs a store call within the request's deadline.
 async fn within<T>(
+    app: &AppState,
     id: &RequestId,
     deadline: Instant,
-    budget: std::time::Duration,
     call: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, Failure> {
+    let budget = app.query_deadline;
     match tokio::time::timeout_at(deadline, call).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => {
+            app.metrics.record_store_error();
             tracing::error!(request_id = %id.0, "store failure: {e}");
             Err(Failure::Internal)
         }
@@ -100,6 +94,34 @@ async fn within<T>(
     }
 }
 
+/// The answer to a missing-partner credential (malformed or unknown key): 401, or 429
+/// once the client's address group has spent its failed-authentication budget. A
+/// limiter that cannot answer does not turn a 401 into a 500.
+async fn failed_authentication(app: &AppState, id: &RequestId, request: &Parts) -> Failure {
+    let budget = app.failed_auth_budget;
+    if budget.limit == 0 {
+        return Failure::Unauthorized;
+    }
+    let subject = Subject::Client(ClientGroup::of(client_ip(app, request)));
+    match app
+        .limiter
+        .acquire(budget, subject, app.limit_clock.now())
+        .await
+    {
+        Ok(decision) if !decision.allowed => {
+            app.metrics.record_rejection(budget.kind);
+            Failure::TooManyRequests {
+                retry_after: decision.retry_after,
+            }
+        }
+        Ok(_) => Failure::Unauthorized,
+        Err(e) => {
+            tracing::error!(request_id = %id.0, "rate limiter failure: {e}");
+            Failure::Unauthorized
+        }
+    }
+}
+
 async fn answer(
     app: &AppState,
     id: &RequestId,
@@ -107,58 +129,54 @@ async fn answer(
     deadline: Instant,
 ) -> Result<Response, (Failure, HeaderMap)> {
     let no_headers = |f: Failure| (f, HeaderMap::new());
-    let budget = app.query_deadline;
 
-    // 1. Authentication, with failed attempts limited per client address.
-    let now = unix_now();
-    let key = match credential(&request.headers) {
+    // 1. Authentication. A valid key is always served: failed attempts are limited per
+    //    client address, but only unknown or malformed keys are ever refused for it.
+    let partner = match credential(&request.headers) {
         Credential::Missing => return Err(no_headers(Failure::Unauthorized)),
-        presented => {
-            let ip = client_ip(request);
-            if let Some(retry_after) = app.auth_failures.blocked(&ip, now) {
-                return Err(no_headers(Failure::TooManyRequests { retry_after }));
-            }
-            match presented {
-                Credential::Key(key) => Some((key, ip)),
-                _ => {
-                    app.auth_failures.record(&ip, now);
-                    None
-                }
-            }
+        Credential::Malformed => None,
+        Credential::Key(key) => {
+            let digest = KeyDigest::of(key.expose());
+            drop(key);
+            within(app, id, deadline, app.store.partner_for_key(&digest))
+                .await
+                .map_err(no_headers)?
         }
     };
-    let Some((key, ip)) = key else {
-        return Err(no_headers(Failure::Unauthorized));
-    };
-    let digest = KeyDigest::of(key.expose());
-    drop(key);
-    let partner = within(id, deadline, budget, app.store.partner_for_key(&digest))
-        .await
-        .map_err(no_headers)?;
     let Some(partner) = partner else {
-        app.auth_failures.record(&ip, now);
-        return Err(no_headers(Failure::Unauthorized));
+        return Err(no_headers(failed_authentication(app, id, request).await));
     };
 
     // 2. The partner's rolling-hour budget (custom ranges have their own).
     let query_string = request.uri.query().unwrap_or("");
-    let limiter = if is_custom_range(query_string) {
-        &app.custom_range_budget
+    let partner_budget = if is_custom_range(query_string) {
+        app.custom_range_budget
     } else {
-        &app.partner_budget
+        app.requests_budget
     };
-    let decision = limiter.acquire(&partner, now);
-    let headers = if limiter.enabled() {
-        rate_headers(&decision)
-    } else {
-        HeaderMap::new()
-    };
-    let fail = |f: Failure| (f, headers.clone());
-    if !decision.allowed {
-        return Err(fail(Failure::TooManyRequests {
-            retry_after: decision.retry_after,
-        }));
+    let mut headers = HeaderMap::new();
+    if partner_budget.limit > 0 {
+        let now = app.limit_clock.now();
+        let decision = app
+            .limiter
+            .acquire(partner_budget, Subject::Partner(partner), now)
+            .await
+            .map_err(|e| {
+                tracing::error!(request_id = %id.0, "rate limiter failure: {e}");
+                no_headers(Failure::Internal)
+            })?;
+        headers = rate_headers(&decision);
+        if !decision.allowed {
+            app.metrics.record_rejection(partner_budget.kind);
+            return Err((
+                Failure::TooManyRequests {
+                    retry_after: decision.retry_after,
+                },
+                headers,
+            ));
+        }
     }
+    let fail = |f: Failure| (f, headers.clone());
 
     // 3. Validation: exactly the shared validator's errors.
     let path = request.uri.path();
@@ -173,15 +191,10 @@ async fn answer(
         .map_err(|fields| fail(Failure::BadRequest(fields)))?;
 
     // 4–6. The campaign: exists, is the partner's, was launched.
-    let campaign = within(
-        id,
-        deadline,
-        budget,
-        app.store.campaign(query.campaign_id()),
-    )
-    .await
-    .map_err(fail)?
-    .ok_or_else(|| fail(Failure::CampaignNotFound))?;
+    let campaign = within(app, id, deadline, app.store.campaign(query.campaign_id()))
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| fail(Failure::CampaignNotFound))?;
     if campaign.partner_id != partner {
         return Err(fail(Failure::Forbidden));
     }
@@ -197,9 +210,9 @@ async fn answer(
     })?;
     let window_query = plan.window_query(&query);
     let answer = within(
+        app,
         id,
         deadline,
-        budget,
         app.store.window(campaign.id, &window_query),
     )
     .await

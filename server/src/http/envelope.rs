@@ -32,6 +32,12 @@ pub enum Failure {
     Internal,
     /// 504: the query missed the deadline.
     Timeout(String),
+    /// 431: the request head is over its size limit (or has too many fields).
+    HeadTooLarge,
+    /// 414: the request URI is over its size limit.
+    UriTooLong,
+    /// 503: the server is at its connection limit.
+    Busy,
 }
 
 impl Failure {
@@ -47,6 +53,9 @@ impl Failure {
             Failure::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Failure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Failure::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            Failure::HeadTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Failure::UriTooLong => StatusCode::URI_TOO_LONG,
+            Failure::Busy => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -120,6 +129,31 @@ impl Failure {
                     "Request timeout. Please try again.".into(),
                 )
             }
+            Failure::HeadTooLarge => {
+                body.details = Some(format!(
+                    "A request head may be at most {} bytes with at most {} header fields.",
+                    super::edge::MAX_HEAD_BYTES,
+                    super::edge::MAX_HEADER_FIELDS
+                ));
+                (
+                    "Request Header Fields Too Large",
+                    "The request head is too large.".into(),
+                )
+            }
+            Failure::UriTooLong => {
+                body.details = Some(format!(
+                    "A request URI may be at most {} bytes.",
+                    super::edge::MAX_URI_BYTES
+                ));
+                ("URI Too Long", "The request URI is too long.".into())
+            }
+            Failure::Busy => {
+                body.details = Some("The server is at its connection limit.".into());
+                (
+                    "Service Unavailable",
+                    "The server is busy. Please try again later".into(),
+                )
+            }
         };
         body.error = error.to_owned();
         body.message = message;
@@ -133,6 +167,9 @@ impl Failure {
         match &self {
             Failure::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            Failure::Busy => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             Failure::MethodNotAllowed => {
                 headers.insert(

@@ -6,30 +6,34 @@
 
 mod analytics;
 pub mod auth;
+pub mod edge;
 pub mod envelope;
 pub mod json;
 pub mod observe;
+pub mod proxy;
 pub mod rate_limit;
 mod static_files;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, LimitClock};
+use crate::demo::DemoDirectory;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Extension, Router};
+use edge::{EdgeConfig, Edges};
 use envelope::Failure;
 use observe::{meta, RequestId};
-use rate_limit::RollingLimiter;
+use proxy::TrustedProxies;
+use rate_limit::{Budget, BudgetKind, LimiterBackend, MemoryLimiter};
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{Any, CorsLayer};
-use uuid::Uuid;
 
 /// The OpenAPI description of the API, as committed in `server/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -38,8 +42,16 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
 pub const ANALYTICS_PREFIX: &str = "/api/partner/v1/campaigns/";
 pub const ANALYTICS_SUFFIX: &str = "/analytics";
 
+/// Headers on every response (contract §6).
+pub const SECURITY_HEADERS: [(&str, &str); 2] = [
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+];
+/// The caching of every answer but the dashboard's files: none, anywhere.
+pub const NO_STORE: (&str, &str) = ("cache-control", "no-store");
+
 /// Settings of a running server (the `serve` flags).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerConfig {
     pub clock: Clock,
     /// Requests per rolling hour per partner (0: unlimited).
@@ -56,6 +68,16 @@ pub struct ServerConfig {
     pub query_deadline: Duration,
     /// The built dashboard, served at `/`.
     pub static_dir: Option<PathBuf>,
+    /// The time budgets run on (real time; a manual clock in tests).
+    pub limit_clock: LimitClock,
+    /// Where budgets are counted; `None`: in this process ([`MemoryLimiter`]).
+    pub limiter: Option<Arc<dyn LimiterBackend>>,
+    /// Connection limits and timeouts.
+    pub edges: EdgeConfig,
+    /// Peers whose `X-Forwarded-For` is believed (none: the TCP peer is the client).
+    pub trusted_proxies: TrustedProxies,
+    /// In demo mode, what `GET /api/demo` lists; otherwise that path is a 404.
+    pub demo: Option<Arc<DemoDirectory>>,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +91,11 @@ impl Default for ServerConfig {
             auth_failure_window: Duration::from_secs(600),
             query_deadline: Duration::from_secs(5),
             static_dir: None,
+            limit_clock: LimitClock::System,
+            limiter: None,
+            edges: EdgeConfig::default(),
+            trusted_proxies: TrustedProxies::default(),
+            demo: None,
         }
     }
 }
@@ -77,28 +104,127 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Clock,
-    pub partner_budget: RollingLimiter<Uuid>,
-    pub custom_range_budget: RollingLimiter<Uuid>,
-    pub auth_failures: RollingLimiter<IpAddr>,
+    pub limiter: Arc<dyn LimiterBackend>,
+    pub limit_clock: LimitClock,
+    /// A partner's budget for everything but custom_range (limit 0: unlimited).
+    pub requests_budget: Budget,
+    /// A partner's budget for custom_range requests.
+    pub custom_range_budget: Budget,
+    /// Failed authentications per client address group.
+    pub failed_auth_budget: Budget,
     pub query_deadline: Duration,
+    pub trusted_proxies: TrustedProxies,
+    pub metrics: Arc<Metrics>,
+    pub demo: Option<Arc<DemoDirectory>>,
     static_files: Option<static_files::StaticFiles>,
 }
 
-/// The whole application: routes and layers.
-pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
+/// The whole application: its routes and layers, its connection handling and its
+/// metrics.
+pub struct App {
+    router: Router,
+    edges: Arc<Edges>,
+}
+
+impl App {
+    /// The process's metrics (also for `--metrics-addr` and for gauges of other parts).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.edges.metrics)
+    }
+
+    /// The routes and layers alone.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then shuts down gracefully
+    /// within the configured grace ([`edge::serve`]).
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        edge::serve(listener, self.router, self.edges, shutdown).await
+    }
+}
+
+/// Builds the application from its store and settings.
+pub fn app(store: Arc<dyn Store>, config: ServerConfig) -> App {
+    let metrics = Arc::new(Metrics::default());
+    let edges = Arc::new(Edges {
+        config: config.edges,
+        clock: config.clock,
+        metrics: Arc::clone(&metrics),
+    });
+    App {
+        router: router(store, config, metrics),
+        edges,
+    }
+}
+
+/// Serves the Prometheus text of `metrics` at `/metrics` on `listener` (and nothing
+/// else), with the same connection handling as the API.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    metrics: Arc<Metrics>,
+    edges: EdgeConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let shown = Arc::clone(&metrics);
+    let router = Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let text = shown.render();
+                async move {
+                    (
+                        [(
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+                        )],
+                        text,
+                    )
+                }
+            }),
+        )
+        .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "not found\n") });
+    let edges = Arc::new(Edges {
+        config: edges,
+        clock: Clock::System,
+        // The scrapes themselves are not counted in the API's metrics.
+        metrics: Arc::new(Metrics::default()),
+    });
+    edge::serve(listener, router, edges, shutdown).await
+}
+
+/// The routes and layers.
+fn router(store: Arc<dyn Store>, config: ServerConfig, metrics: Arc<Metrics>) -> Router {
     let state = Arc::new(AppState {
         store,
         clock: config.clock,
-        partner_budget: RollingLimiter::new(config.rate_limit, config.rate_limit_window.as_secs()),
-        custom_range_budget: RollingLimiter::new(
-            config.custom_range_rate_limit,
-            config.rate_limit_window.as_secs(),
-        ),
-        auth_failures: RollingLimiter::new(
-            config.auth_failure_limit,
-            config.auth_failure_window.as_secs(),
-        ),
+        limiter: config
+            .limiter
+            .unwrap_or_else(|| Arc::new(MemoryLimiter::default())),
+        limit_clock: config.limit_clock,
+        requests_budget: Budget {
+            kind: BudgetKind::Requests,
+            limit: config.rate_limit,
+            window_secs: config.rate_limit_window.as_secs().max(1),
+        },
+        custom_range_budget: Budget {
+            kind: BudgetKind::CustomRange,
+            limit: config.custom_range_rate_limit,
+            window_secs: config.rate_limit_window.as_secs().max(1),
+        },
+        failed_auth_budget: Budget {
+            kind: BudgetKind::FailedAuth,
+            limit: config.auth_failure_limit,
+            window_secs: config.auth_failure_window.as_secs().max(1),
+        },
         query_deadline: config.query_deadline,
+        trusted_proxies: config.trusted_proxies,
+        metrics,
+        demo: config.demo,
         static_files: config.static_dir.map(static_files::StaticFiles::new),
     });
 
@@ -122,6 +248,7 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/api/partner/v1/openapi.json", get(openapi))
+        .route("/api/demo", get(demo_directory))
         .route(
             "/api/partner/v1/campaigns/{campaign_id}/analytics",
             get(analytics::handle),
@@ -141,23 +268,11 @@ pub fn router(store: Arc<dyn Store>, config: ServerConfig) -> Router {
             observe::catch_panics,
         ))
         .layer(cors)
-        .layer(middleware::from_fn(observe::observe))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            observe::observe,
+        ))
         .with_state(state)
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then finishes the
-/// requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }
 
 /// Liveness: the process answers HTTP.
@@ -181,6 +296,32 @@ async fn openapi() -> Response {
         OPENAPI_JSON,
     )
         .into_response()
+}
+
+/// `GET /api/demo`: the demo partners, keys and campaigns in demo mode; a 404 otherwise.
+async fn demo_directory(
+    State(app): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+) -> Response {
+    let Some(directory) = &app.demo else {
+        return Failure::NoSuchEndpoint.into_response(meta(&app, &id));
+    };
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        success: bool,
+        message: &'static str,
+        data: &'a DemoDirectory,
+        meta: campaign_analytics::api::types::Meta,
+    }
+    envelope::json_response(
+        axum::http::StatusCode::OK,
+        &Answer {
+            success: true,
+            message: "Demo partners, their keys and campaigns",
+            data: directory,
+            meta: meta(&app, &id),
+        },
+    )
 }
 
 async fn no_such_endpoint(

@@ -2,8 +2,10 @@
 
 use super::envelope::Failure;
 use super::AppState;
+use crate::clock::Clock;
+use crate::metrics::Route;
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use campaign_analytics::api::types::Meta;
@@ -29,7 +31,7 @@ impl RequestId {
             .filter(|text| crate::import::parse_hyphenated_uuid(text).is_some());
         match sent {
             Some(text) => RequestId(text.to_owned()),
-            None => RequestId(fresh_v4().hyphenated().to_string()),
+            None => fresh_request_id(),
         }
     }
 }
@@ -39,55 +41,63 @@ fn fresh_v4() -> Uuid {
     uuid::Builder::from_random_bytes(rand::random()).into_uuid()
 }
 
+/// A fresh request id, for answers no client id came with.
+pub fn fresh_request_id() -> RequestId {
+    RequestId(fresh_v4().hyphenated().to_string())
+}
+
 /// `meta` for a response to `request_id`, at the server clock's now.
 pub fn meta(app: &AppState, request_id: &RequestId) -> Meta {
+    meta_at(&app.clock, request_id)
+}
+
+/// `meta` for a response to `request_id`, at `clock`'s now.
+pub fn meta_at(clock: &Clock, request_id: &RequestId) -> Meta {
     Meta {
-        timestamp: app.clock.now(),
+        timestamp: clock.now(),
         request_id: request_id.0.clone(),
     }
 }
 
-/// A path fit for the log: a secret key pasted into a URL by mistake is masked, spelled
-/// plainly or percent-encoded (the path is decoded first, so `%73k_…` is caught too).
-fn loggable_path(path: &str) -> String {
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    let shown: String = decoded.chars().take(200).collect();
-    if !shown.contains("sk_") {
-        return shown;
-    }
-    let mut out = String::with_capacity(shown.len());
-    let mut rest = shown.as_str();
-    while let Some(at) = rest.find("sk_") {
-        out.push_str(&rest[..at]);
-        out.push_str("sk_[redacted]");
-        rest = &rest[at + 3..];
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The outermost layer: assigns the request id, logs one line when the response is
 /// ready (method, path without query string, status, latency, request id; never a
-/// header), and sets `X-Request-ID` on every response.
-pub async fn observe(mut request: Request, next: Next) -> Response {
+/// header), counts it in the metrics, and sets `X-Request-ID` and the headers every
+/// response carries (contract §6): `nosniff`, `no-referrer`, and `no-store` on
+/// everything but the dashboard's files, which say their own caching.
+pub async fn observe(
+    State(app): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
+    let route = Route::of(request.uri().path());
     let id = RequestId::of(&request);
     request.extensions_mut().insert(id.clone());
     let method = request.method().clone();
-    let path = loggable_path(request.uri().path());
+    // The log's formatter decodes, masks keys and escapes; a path is clipped first so
+    // the status and latency after it are never cut.
+    let path = crate::log::clip(request.uri().path(), 512).to_owned();
     let mut response = next.run(request).await;
+    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&id.0) {
-        response.headers_mut().insert(X_REQUEST_ID.clone(), value);
+        headers.insert(X_REQUEST_ID.clone(), value);
     }
+    for (name, value) in super::SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(super::NO_STORE.1),
+        );
+    }
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    app.metrics.record_request(route, status, elapsed);
     tracing::info!(
         target: "http",
-        "{method} {path} {} {}us request_id={}",
-        response.status().as_u16(),
-        started.elapsed().as_micros(),
+        "{method} {path} {status} {}us request_id={}",
+        elapsed.as_micros(),
         id.0
     );
     response
@@ -104,38 +114,12 @@ pub async fn catch_panics(
         .extensions()
         .get::<RequestId>()
         .cloned()
-        .unwrap_or_else(|| RequestId(fresh_v4().to_string()));
+        .unwrap_or_else(fresh_request_id);
     match AssertUnwindSafe(next.run(request)).catch_unwind().await {
         Ok(response) => response,
         Err(_) => {
             tracing::error!(request_id = %id.0, "a request handler panicked");
             Failure::Internal.into_response(meta(&app, &id))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_in_paths_are_masked() {
-        assert_eq!(loggable_path("/a/b"), "/a/b");
-        assert_eq!(
-            loggable_path("/x/sk_test_0123456789abcdefABCDEF0123456789/y"),
-            "/x/sk_[redacted]/y"
-        );
-        assert_eq!(
-            loggable_path("/sk_live_abc-sk_"),
-            "/sk_[redacted]-sk_[redacted]"
-        );
-        // Percent-encoded spellings are decoded before masking.
-        for encoded in [
-            "/api/%73k_test_0123456789abcdefABCDEF0123456789",
-            "/api/sk%5Ftest%5F0123456789abcdefABCDEF0123456789",
-            "/api/%73%6B%5F%74est_0123456789abcdefABCDEF0123456789",
-        ] {
-            assert_eq!(loggable_path(encoded), "/api/sk_[redacted]", "{encoded}");
         }
     }
 }

@@ -282,10 +282,15 @@ impl Store for SqliteStore {
             .campaigns
             .get(&campaign)
             .map(|e| Arc::clone(&e.data));
-        Ok(match data {
-            Some(data) => data.answer(query),
-            None => CampaignData::default().answer(query),
+        // Computing the answer runs off the async workers, so the HTTP layer's deadline
+        // can answer 504 while it runs, and a long answer never stalls other requests.
+        let query = query.clone();
+        tokio::task::spawn_blocking(move || match data {
+            Some(data) => data.answer(&query),
+            None => CampaignData::default().answer(&query),
         })
+        .await
+        .map_err(|e| StoreError(format!("the query's task failed: {e}")))
     }
 }
 

@@ -72,6 +72,8 @@ pub fn config(now: &str) -> ServerConfig {
 /// A server running in this process on a free port; stopped when dropped.
 pub struct TestServer {
     pub base: String,
+    /// The server's metrics, as `--metrics-addr` would show them.
+    pub metrics: Arc<campaign_analytics_server::metrics::Metrics>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -101,15 +103,18 @@ pub async fn start_with_store(store: Arc<dyn Store>, config: ServerConfig) -> Te
         .expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = http::router(store, config);
+    let app = http::app(store, config);
+    let metrics = app.metrics();
     tokio::spawn(async move {
-        let _ = http::serve(listener, app, async {
-            let _ = stopped.await;
-        })
-        .await;
+        let _ = app
+            .serve(listener, async {
+                let _ = stopped.await;
+            })
+            .await;
     });
     TestServer {
         base,
+        metrics,
         stop: Some(stop),
     }
 }
@@ -301,3 +306,44 @@ pub fn assert_documented(doc: &Value, openapi_path: &str, reply: &Reply) {
 }
 
 pub const ANALYTICS_OPENAPI_PATH: &str = "/api/partner/v1/campaigns/{campaign_id}/analytics";
+
+// ---------------------------------------------------------------------------------
+// The server's log, captured: the same subscriber `serve` installs (formatter and
+// sanitizer), writing into a buffer. Installed for the current thread, which is where a
+// `#[tokio::test]` runs the in-process server's tasks.
+
+#[derive(Clone, Default)]
+pub struct LogBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub struct CapturedLog {
+    buffer: LogBuffer,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl CapturedLog {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.buffer.0.lock().unwrap().clone()).expect("a UTF-8 log")
+    }
+}
+
+/// Captures what the server logs on this thread, in `format`, until dropped.
+pub fn capture_log(format: campaign_analytics_server::log::LogFormat) -> CapturedLog {
+    let buffer = LogBuffer::default();
+    let writer = buffer.clone();
+    let subscriber = campaign_analytics_server::log::subscriber(format, move || writer.clone());
+    CapturedLog {
+        buffer,
+        _guard: tracing::subscriber::set_default(subscriber),
+    }
+}
