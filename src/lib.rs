@@ -1,13 +1,15 @@
 //! Campaign Analytics: the query contract, the API's wire types and browser client, the
 //! JS-callable validator and the partner dashboard.
 //!
-//! Dependencies point one way: `contract` (pure rules) ← `api` (wire types; the browser
-//! client behind the `client` feature) ← `ui` (the Leptos dashboard, feature `ui`).
+//! Dependencies point one way: `contract` (pure rules) ← `api` (wire types, what an answer
+//! means; the browser transport behind the `client` feature) ← `engine` (the UI-free request
+//! engine: cache, retries, cost, periods) ← `ui` (the Leptos dashboard, feature `ui`).
 //! `js` (feature `js`) is the wasm-bindgen boundary of the validator over `contract`.
 //! The reference server (`server/`) uses `contract` and `api` with no features.
 
 pub mod api;
 pub mod contract;
+pub mod engine;
 
 #[cfg(feature = "js")]
 pub mod js;

@@ -5,23 +5,22 @@
 //! 1. The URL's query string is the query shown ([`url_state`]). Running the form or
 //!    turning a page *navigates*; a URL change (navigation, reload, back/forward, a shared
 //!    link) fills the form and [starts](Dash::start) the request.
-//! 2. [`Dash::start`] aborts the request in flight, if any, and sends the new one through
-//!    the [`Fetch`] function. Each request has a generation number: an answer that comes
-//!    back after a newer request started is dropped, so a slow old answer never
-//!    overwrites a new one.
+//! 2. [`Dash::start`] aborts the request in flight, if any, and asks the request engine
+//!    ([`Engine`]): it answers from its cache or sends the request, with retries. Each
+//!    request has a generation number: an answer that comes back after a newer request
+//!    started is dropped, so a slow old answer never overwrites a new one.
 //! 3. The answer becomes a [`Phase`]; the view components only read it.
 //!
-//! Requests go through a [`Fetch`] so tests can mount the whole dashboard with canned
-//! answers instead of a server.
+//! The engine sends through a [`Transport`], so tests can mount the whole dashboard with
+//! canned answers instead of a server.
 
-use crate::api::client::{self, ApiError, ApiRequest, Cancel, Failure, Outcome, Quota};
+use crate::api::cancel::Cancel;
+use crate::api::reply::{ApiError, Failure, Quota};
 use crate::api::types::AnalyticsResponse;
 use crate::contract::{AnalyticsQuery, Field, FieldError, KeyMode, PurchaseFilter, SecretKey};
+use crate::engine::{Answer, Connection, Engine, Failed, Freshness};
 use leptos::html;
 use leptos::prelude::*;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use super::address::AddressBar;
@@ -38,16 +37,7 @@ use super::table::InstanceTable;
 use super::url_state::{self, FormState};
 use super::{browser, format};
 
-/// Sends one analytics request. The real one is [`http_fetch`]; tests pass canned answers.
-pub type Fetch = Rc<dyn Fn(ApiRequest, Cancel) -> LocalFuture<Outcome<AnalyticsResponse>>>;
-
-/// A boxed future that stays on the browser's thread (gloo-net futures are not `Send`).
-pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
-
-/// The real [`Fetch`]: gloo-net, through [`client::get`].
-pub fn http_fetch() -> Fetch {
-    Rc::new(|request, cancel| Box::pin(async move { client::get(&request, &cancel).await }))
-}
+pub use crate::engine::Transport;
 
 /// Where the current query stands.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -137,7 +127,7 @@ pub struct Dash {
     pub origin: StoredValue<String>,
     /// The query string of the page.
     pub address: AddressBar,
-    fetch: StoredValue<Fetch, LocalStorage>,
+    engine: StoredValue<Engine, LocalStorage>,
     in_flight: StoredValue<Option<InFlight>, LocalStorage>,
     generation: StoredValue<u64>,
 }
@@ -290,14 +280,17 @@ impl Dash {
         });
     }
 
+    /// The base URL and key requests go with, when both are usable.
+    pub fn connection(&self) -> Option<Connection> {
+        Some(Connection {
+            base_url: self.base_url_checked().ok()?,
+            key: self.key_checked().ok()?,
+        })
+    }
+
     /// Sends `query`, replacing any request in flight.
     pub fn start(&self, query: AnalyticsQuery) {
-        let request = (|| {
-            let base = self.base_url_checked().ok()?;
-            let key = self.key_checked().ok()?;
-            Some(ApiRequest::new(&base, key, &query.path()))
-        })();
-        let Some(request) = request else {
+        let Some(connection) = self.connection() else {
             // Nothing can be sent yet: the form's hint says why (key or base URL).
             return;
         };
@@ -313,15 +306,18 @@ impl Dash {
         let previous = self.phase.with_untracked(Phase::response);
         self.phase.set(Phase::Loading { query, previous });
 
-        let fetch = self.fetch.get_value();
+        let engine = self.engine.get_value();
         let dash = *self;
         leptos::task::spawn_local(async move {
-            let outcome = fetch(request, cancel).await;
+            let outcome = engine
+                .analytics(&connection, &query, Freshness::CacheFirst, &cancel)
+                .await;
+            dash.quota.set(engine.quota());
             dash.finish(generation, outcome);
         });
     }
 
-    fn finish(&self, generation: u64, outcome: Outcome<AnalyticsResponse>) {
+    fn finish(&self, generation: u64, outcome: Result<Answer, Failed>) {
         let current = self.in_flight.with_value(|f| {
             f.as_ref()
                 .filter(|f| f.generation == generation)
@@ -331,26 +327,24 @@ impl Dash {
         let Some(query) = current else { return };
         self.in_flight.set_value(None);
         match outcome {
-            Ok(reply) => {
+            Ok(answer) => {
                 self.key_rejected.set(false);
-                if reply.quota.is_some() {
-                    self.quota.set(reply.quota);
-                }
                 self.recent
                     .set(storage::remember_campaign(&query.campaign_id().to_string()));
                 self.phase.set(Phase::Ready {
                     query,
-                    response: Arc::new(reply.body),
+                    response: answer.response,
                 });
             }
-            Err(Failure {
-                error: ApiError::Superseded,
+            Err(Failed {
+                failure:
+                    Failure {
+                        error: ApiError::Superseded,
+                        ..
+                    },
                 ..
             }) => {}
-            Err(failure) => {
-                if failure.quota.is_some() {
-                    self.quota.set(failure.quota);
-                }
+            Err(Failed { failure, .. }) => {
                 // `explain` decides where each failure shows, besides the banner (which
                 // words it later, with the time and base URL of the moment).
                 let explained = messages::explain(
@@ -392,15 +386,22 @@ impl Dash {
 /// The dashboard with the real HTTP client.
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <Dashboard fetch=http_fetch()/> }
+    view! { <Dashboard transport=crate::engine::browser_transport()/> }
 }
 
-/// The dashboard, sending its requests through `fetch`.
+/// The dashboard, sending its requests through `transport`.
 #[component]
 pub fn Dashboard(
     /// How requests are sent.
-    fetch: Fetch,
+    transport: Transport,
+    /// Gives up on a request after this many milliseconds (the engine's default otherwise).
+    #[prop(optional)]
+    timeout_ms: Option<u32>,
 ) -> impl IntoView {
+    let engine = Engine::new(transport, crate::engine::browser_env());
+    if let Some(ms) = timeout_ms {
+        engine.set_timeout_ms(ms);
+    }
     let address = AddressBar::new();
     let origin = browser::page_origin();
     let stored_key = storage::load_key();
@@ -424,7 +425,7 @@ pub fn Dashboard(
         recent: RwSignal::new(storage::recent_campaigns()),
         origin: StoredValue::new(origin),
         address,
-        fetch: StoredValue::new_local(fetch),
+        engine: StoredValue::new_local(engine),
         in_flight: StoredValue::new_local(None),
         generation: StoredValue::new(0),
     };

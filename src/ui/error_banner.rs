@@ -1,7 +1,7 @@
 //! The request-level error: what happened, what to do, and the request id to quote to
 //! support (with a copy button). The words come from [`messages::explain`].
 
-use crate::api::client::Failure;
+use crate::api::reply::Failure;
 use leptos::prelude::*;
 use std::sync::Arc;
 

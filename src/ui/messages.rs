@@ -6,7 +6,7 @@
 //! `details`) is passed through [`redact`] first, so a key never reaches the screen even if
 //! a misbehaving server echoes one.
 
-use crate::api::client::{ApiError, Failure};
+use crate::api::reply::{ApiError, Failure};
 use crate::contract::{redact_keys, FieldError, KEY_BODY_LEN};
 
 use super::format;
@@ -53,7 +53,7 @@ pub struct Context<'a> {
 /// The failure in words.
 ///
 /// ```
-/// use campaign_analytics::api::client::{ApiError, Failure};
+/// use campaign_analytics::api::reply::{ApiError, Failure};
 /// use campaign_analytics::ui::messages::{explain, Context, Place};
 /// let f = Failure::without_answer(ApiError::Network { base_url: "https://api.example.com".into() }, "id");
 /// let e = explain(&f, Context { base_url: "https://api.example.com", now: 0 });
@@ -260,6 +260,15 @@ pub fn explain(failure: &Failure, ctx: Context<'_>) -> Explanation {
             ),
             true,
         ),
+        ApiError::Redirected { base_url } => plain(
+            "The API answered with a redirect",
+            format!(
+                "{base_url} sent the request elsewhere. The dashboard never follows a \
+                 redirect, since your key would go wherever it points: set the API base URL \
+                 to the address the API really answers on."
+            ),
+            false,
+        ),
         ApiError::NotJson {
             status,
             content_type,
@@ -332,7 +341,7 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::client::Quota;
+    use crate::api::reply::Quota;
     use crate::contract::{Code, Field};
 
     const KEY: &str = "sk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
@@ -393,6 +402,9 @@ mod tests {
                 base_url: "https://api.example.com".into(),
             },
             ApiError::Timeout { timeout_ms: 15_000 },
+            ApiError::Redirected {
+                base_url: "https://api.example.com".into(),
+            },
             ApiError::NotJson {
                 status: 502,
                 content_type: Some("text/html".into()),

@@ -1,7 +1,7 @@
 //! The partner's remaining request quota, from the last authenticated answer's
 //! `X-RateLimit-*` headers.
 
-use crate::api::client::Quota;
+use crate::api::reply::Quota;
 use leptos::prelude::*;
 
 use super::format;
@@ -9,7 +9,7 @@ use super::format;
 /// "148 of 150 requests left".
 ///
 /// ```
-/// use campaign_analytics::api::client::Quota;
+/// use campaign_analytics::api::reply::Quota;
 /// use campaign_analytics::ui::quota::remaining_text;
 /// let q = Quota { limit: 150, remaining: 148, reset_at: None };
 /// assert_eq!(remaining_text(&q), "148 of 150 requests left");

@@ -1,11 +1,12 @@
 //! Helpers shared by the browser component tests (`tests/ui_*.rs`): recorded answers of the
-//! reference server, a canned `Fetch`, and small DOM drivers that act like a user (events
+//! reference server, a canned `Transport`, and small DOM drivers that act like a user (events
 //! bubble, as Leptos's delegated handlers need).
 #![allow(dead_code)]
 
-use campaign_analytics::api::client::{interpret, ApiRequest, Cancel, Outcome, RawResponse};
+use campaign_analytics::api::cancel::Cancel;
+use campaign_analytics::api::reply::{ApiRequest, NoAnswer, RawResponse};
 use campaign_analytics::api::types::AnalyticsResponse;
-use campaign_analytics::ui::app::{Dashboard, Fetch};
+use campaign_analytics::ui::app::{Dashboard, Transport};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -40,26 +41,37 @@ pub fn answer(status: u16, body: &str) -> RawResponse {
 /// Every request the dashboard sent, with its cancel handle.
 pub type Calls = Rc<RefCell<Vec<(ApiRequest, Cancel)>>>;
 
-/// A `Fetch` that answers each request with `respond(request)` after `delay` ms, read
-/// through the real client's `interpret` so the dashboard sees exactly what a server
-/// answer would give.
-pub fn canned(respond: impl Fn(&ApiRequest) -> (u32, RawResponse) + 'static) -> (Fetch, Calls) {
+/// A `Transport` that answers each request with `respond(request)` after `delay` ms. The
+/// dashboard's engine reads the answer exactly as it reads a server's.
+pub fn canned(respond: impl Fn(&ApiRequest) -> (u32, RawResponse) + 'static) -> (Transport, Calls) {
+    scripted(move |request| {
+        let (delay, raw) = respond(request);
+        (delay, Ok(raw))
+    })
+}
+
+/// Like [`canned`], but an answer may also be no answer at all (a network failure).
+pub fn scripted(
+    respond: impl Fn(&ApiRequest) -> (u32, Result<RawResponse, NoAnswer>) + 'static,
+) -> (Transport, Calls) {
     let calls: Calls = Rc::default();
     let seen = calls.clone();
     let respond = Rc::new(respond);
-    let fetch: Fetch = Rc::new(move |request: ApiRequest, cancel: Cancel| {
-        seen.borrow_mut().push((request.clone(), cancel));
+    let transport: Transport = Rc::new(move |request: ApiRequest, cancel: Cancel| {
+        seen.borrow_mut().push((request.clone(), cancel.clone()));
         let respond = respond.clone();
         Box::pin(async move {
-            let (delay, raw) = respond(&request);
+            let (delay, outcome) = respond(&request);
             if delay > 0 {
                 gloo_timers::future::TimeoutFuture::new(delay).await;
             }
-            let outcome: Outcome<AnalyticsResponse> = interpret(raw, &request.request_id);
+            if cancel.is_aborted() {
+                return Err(NoAnswer::Aborted);
+            }
             outcome
         })
     });
-    (fetch, calls)
+    (transport, calls)
 }
 
 /// Empties the query string and both storages, and returns a fresh container on the page.
@@ -90,14 +102,14 @@ pub fn fresh_page(search: &str) -> HtmlElement {
     div.unchecked_into()
 }
 
-/// Mounts the whole dashboard with `fetch` on a fresh page whose query string is `search`.
-pub fn mount_dashboard(search: &str, fetch: Fetch) -> impl Drop {
-    mount_on(fresh_page(search), fetch)
+/// Mounts the whole dashboard with `transport` on a fresh page whose query string is `search`.
+pub fn mount_dashboard(search: &str, transport: Transport) -> impl Drop {
+    mount_on(fresh_page(search), transport)
 }
 
-/// Mounts the whole dashboard with `fetch` in `parent`.
-pub fn mount_on(parent: HtmlElement, fetch: Fetch) -> impl Drop {
-    leptos::mount::mount_to(parent, move || view! { <Dashboard fetch=fetch/> })
+/// Mounts the whole dashboard with `transport` in `parent`.
+pub fn mount_on(parent: HtmlElement, transport: Transport) -> impl Drop {
+    leptos::mount::mount_to(parent, move || view! { <Dashboard transport=transport/> })
 }
 
 /// Lets effects, renders and short timers run.
@@ -108,9 +120,9 @@ pub async fn settle() {
     }
 }
 
-/// Waits (up to 2 s) until `done()` holds.
+/// Waits (up to 5 s) until `done()` holds.
 pub async fn wait_until(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..200 {
+    for _ in 0..500 {
         if done() {
             return;
         }
