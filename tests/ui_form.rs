@@ -6,6 +6,8 @@
 #[path = "ui_support/mod.rs"]
 mod support;
 
+use std::cell::Cell;
+use std::rc::Rc;
 use support::*;
 use wasm_bindgen_test::*;
 
@@ -217,41 +219,70 @@ async fn a_hand_edited_url_shows_inline_errors_and_sends_nothing() {
     assert_eq!(calls.borrow().len(), 0);
 }
 
+const LINK: &str = "?campaign_id=c0000000-0000-4000-8000-000000000001&time_frame=per_hour&is_purchase=true&page=2&limit=10";
+
 #[wasm_bindgen_test]
-async fn a_link_with_a_stored_key_runs_by_itself_and_back_and_forward_follow() {
+async fn a_link_in_a_fresh_tab_fills_the_form_and_sends_nothing_until_run() {
     let window = web_sys::window().unwrap();
     let (fetch, calls) = canned(|_| (0, answer(200, PER_DAY_PAGE_2)));
-    let parent = fresh_page(&format!(
-        "?campaign_id={CAMPAIGN}&time_frame=per_hour&is_purchase=true&page=2&limit=10"
-    ));
+    let parent = fresh_page(LINK);
+    // A key remembered on this device, and a tab that has never run a query.
     window
-        .session_storage()
+        .local_storage()
         .unwrap()
         .unwrap()
         .set_item(KEY_ITEM, KEY)
         .unwrap();
     let _app = mount_on(parent, fetch);
-    settle().await;
-    wait_until("the link runs", || calls.borrow().len() == 1).await;
+    // The page settles in the state that sends nothing: the link is pending.
+    wait_until("the link is pending", || exists("link-pending")).await;
     assert_eq!(value_of("campaign-id"), CAMPAIGN);
     assert_eq!(value_of("time-frame"), "per_hour");
     assert_eq!(value_of("is-purchase"), "true");
     assert_eq!(value_of("page-size"), "10");
+    assert_eq!(text("request-cost"), "1 request");
+    assert_eq!(calls.borrow().len(), 0, "a link alone spends nothing");
+
+    // Run sends the link's own query, page included.
+    click("run-query");
+    wait_until("the query is sent", || calls.borrow().len() == 1).await;
     assert!(calls.borrow()[0]
         .0
         .path
         .ends_with("?time_frame=per_hour&is_purchase=true&page=2&limit=10"));
     wait_until("page 2 shows", || text("page-status") == "Page 2 of 12").await;
+    assert!(!exists("link-pending"));
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_of_a_tab_that_ran_queries_runs_by_itself_and_back_and_forward_follow() {
+    let window = web_sys::window().unwrap();
+    let (fetch, calls) = canned(|_| (0, answer(200, PER_DAY_PAGE_2)));
+    let parent = fresh_page(LINK);
+    let session = window.session_storage().unwrap().unwrap();
+    session.set_item(KEY_ITEM, KEY).unwrap();
+    session
+        .set_item("campaign-analytics.tab-has-run", "1")
+        .unwrap();
+    let _app = mount_on(parent, fetch);
+    wait_until("the link runs", || calls.borrow().len() == 1).await;
+    assert!(!exists("link-pending"));
+    wait_until("page 2 shows", || text("page-status") == "Page 2 of 12").await;
 
     // Next page: a new history entry; back returns to page 2, from the cache.
     click("page-next");
-    settle().await;
     wait_until("page 3 is asked", || calls.borrow().len() == 2).await;
     assert!(page_search().ends_with("&page=3&limit=10"));
     assert!(calls.borrow()[1].0.path.contains("&page=3&"));
+    wait_until("page 3 is answered", || {
+        text("response-source").starts_with("Live")
+    })
+    .await;
     window.history().unwrap().back().unwrap();
-    wait_until("back shows page 2", || page_search().contains("&page=2&")).await;
-    settle().await;
+    wait_until("back shows page 2 from the cache", || {
+        page_search().contains("&page=2&") && text("response-source").starts_with("Cached")
+    })
+    .await;
     assert_eq!(
         calls.borrow().len(),
         2,
@@ -260,60 +291,116 @@ async fn a_link_with_a_stored_key_runs_by_itself_and_back_and_forward_follow() {
 }
 
 #[wasm_bindgen_test]
-async fn run_sends_once_with_a_request_id_and_no_double_submit() {
-    let (fetch, calls) = canned(|_| (150, answer(200, PER_DAY_PAGE_2)));
-    let _app = mount_dashboard("", fetch);
+async fn a_second_run_while_the_first_is_in_flight_is_dropped() {
+    // The answer is held until the test releases it: no timing involved.
+    let release = Rc::new(Cell::new(false));
+    let held = release.clone();
+    let (transport, calls) = support::scripted(move |_| (0, Ok(answer(200, PER_DAY_PAGE_2))));
+    let gate: campaign_analytics::engine::Transport = Rc::new(move |request, cancel| {
+        let sent = transport(request, cancel);
+        let held = held.clone();
+        Box::pin(async move {
+            while !held.get() {
+                gloo_timers::future::TimeoutFuture::new(5).await;
+            }
+            sent.await
+        })
+    });
+    let _app = mount_dashboard("", gate);
     settle().await;
     run(KEY, CAMPAIGN).await;
-    // While the same query is in flight, Run is disabled and a second press does nothing.
-    assert!(is_disabled("run-query"));
+    wait_until("the first request is sent", || calls.borrow().len() == 1).await;
     assert_eq!(text("run-query"), "Running…");
+    assert_eq!(
+        by("run-query")
+            .unwrap()
+            .get_attribute("aria-disabled")
+            .as_deref(),
+        Some("true")
+    );
+    // Enter in the campaign field submits the form, as it does for a user: twice.
+    let form: web_sys::HtmlFormElement =
+        wasm_bindgen::JsCast::unchecked_into(query("form").unwrap());
+    form.request_submit().unwrap();
     click("run-query");
     settle().await;
-    assert_eq!(calls.borrow().len(), 1);
+    assert_eq!(calls.borrow().len(), 1, "the double submit was dropped");
+    assert!(
+        !calls.borrow()[0].1.is_aborted(),
+        "and did not abort the first"
+    );
+
+    release.set(true);
     wait_until("the answer shows", || {
         text("summary-total-instances") == "120"
     })
     .await;
-
-    // The same query again within five minutes: answered from the cache, nothing sent.
-    click("run-query");
-    settle().await;
-    assert_eq!(text("summary-total-instances"), "120");
-    let calls = calls.borrow();
-    assert_eq!(calls.len(), 1);
-    let id = uuid::Uuid::parse_str(&calls[0].0.request_id).unwrap();
+    assert_eq!(text("run-query"), "Run query");
+    let id = uuid::Uuid::parse_str(&calls.borrow()[0].0.request_id).unwrap();
     assert_eq!(id.get_version_num(), 4);
-    assert_eq!(calls[0].0.key.as_ref().unwrap().expose(), KEY);
-    assert!(!calls[0].0.url().contains("sk_test_"));
+    assert_eq!(calls.borrow()[0].0.key.as_ref().unwrap().expose(), KEY);
+    assert!(!calls.borrow()[0].0.url().contains("sk_test_"));
+
+    // The same query again within five minutes: from the cache, nothing sent.
+    click("run-query");
+    wait_until("the cached answer shows", || {
+        text("response-source").starts_with("Cached")
+    })
+    .await;
+    assert_eq!(calls.borrow().len(), 1);
 }
 
 #[wasm_bindgen_test]
 async fn a_newer_query_aborts_the_older_one_and_wins() {
-    // The first campaign answers slowly, the second at once.
+    // The first campaign's answer is held until the test releases it.
+    let release = Rc::new(Cell::new(false));
+    let held = release.clone();
     let (fetch, calls) = canned(|request| {
         if request.path.contains(CAMPAIGN) {
-            (300, answer(200, PER_DAY_PAGE_2))
+            (0, answer(200, PER_DAY_PAGE_2))
         } else {
             (0, answer(200, PAST_THE_END))
         }
     });
-    let _app = mount_dashboard("", fetch);
+    let arrived = Rc::new(Cell::new(false));
+    let seen = arrived.clone();
+    let gate: campaign_analytics::engine::Transport = Rc::new(move |request, cancel| {
+        let slow = request.path.contains(CAMPAIGN);
+        let sent = fetch(request, cancel);
+        let held = held.clone();
+        let seen = seen.clone();
+        Box::pin(async move {
+            while slow && !held.get() {
+                gloo_timers::future::TimeoutFuture::new(5).await;
+            }
+            let outcome = sent.await;
+            if slow {
+                seen.set(true);
+            }
+            outcome
+        })
+    });
+    let _app = mount_dashboard("", gate);
     settle().await;
     run(KEY, CAMPAIGN).await;
+    wait_until("the first request is sent", || calls.borrow().len() == 1).await;
     type_into("campaign-id", OTHER_CAMPAIGN);
     settle().await;
     click("run-query");
-    settle().await;
-    assert_eq!(calls.borrow().len(), 2);
+    wait_until("the second request is sent", || calls.borrow().len() == 2).await;
     assert!(
         calls.borrow()[0].1.is_aborted(),
         "the old request is aborted"
     );
     assert!(!calls.borrow()[1].1.is_aborted());
+    wait_until("the newer answer shows", || {
+        text("page-status") == "Page 99 of 12"
+    })
+    .await;
 
-    // Let the slow answer arrive: it must not replace the newer one.
-    gloo_timers::future::TimeoutFuture::new(400).await;
+    // Let the old answer arrive: it must not replace the newer one.
+    release.set(true);
+    wait_until("the old answer arrived", || arrived.get()).await;
     settle().await;
     assert_eq!(text("page-status"), "Page 99 of 12");
     assert_eq!(count("[data-testid=\"instance-row\"]"), 0);

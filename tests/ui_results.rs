@@ -9,12 +9,14 @@ mod support;
 
 use campaign_analytics::api::reply::Quota;
 use campaign_analytics::api::types::AnalyticsResponse;
+use campaign_analytics::api::types::{SeriesPoint, Summary};
 use campaign_analytics::contract::PurchaseFilter;
-use campaign_analytics::ui::chart::SeriesChart;
-use campaign_analytics::ui::pagination::Pager;
-use campaign_analytics::ui::quota::QuotaBadge;
-use campaign_analytics::ui::summary::SummaryCards;
-use campaign_analytics::ui::table::InstanceTable;
+use campaign_analytics::ui::answer::chart::SeriesChart;
+use campaign_analytics::ui::answer::pagination::Pager;
+use campaign_analytics::ui::answer::summary::SummaryCards;
+use campaign_analytics::ui::answer::table::InstanceTable;
+use campaign_analytics::ui::shell::quota::QuotaBadge;
+use campaign_analytics::ui::state::Metric;
 use leptos::prelude::*;
 use std::sync::{Arc, Mutex};
 use support::*;
@@ -64,6 +66,47 @@ async fn the_cards_show_the_summary_and_placeholders_while_loading() {
     settle().await;
     assert_eq!(text("summary-average-revenue"), "—");
     assert_eq!(text("summary-conversion-rate"), "0.0%");
+    assert!(
+        !exists("summary-total-revenue-change"),
+        "no comparison asked"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_cards_show_the_change_against_the_previous_period_and_never_cut_a_number() {
+    let mut big = (*parse(PER_DAY_PAGE_2)).clone();
+    big.data.summary.total_revenue = 1_234_567.89;
+    let response: Answer = RwSignal::new(Some(Arc::new(big)));
+    let previous = RwSignal::new(None::<Summary>);
+    let _view = leptos::mount::mount_to(fresh_page(""), move || {
+        view! { <SummaryCards response=response loading=false previous=previous/> }
+    });
+    settle().await;
+    // A long value: compact on top, the exact value under it (and in the hook).
+    assert_eq!(text("summary-total-revenue"), "$1,234,567.89");
+    let compact = query(".card[aria-label=\"Revenue\"] .card-compact").unwrap();
+    assert_eq!(compact.text_content().unwrap(), "$1.2M");
+    assert!(!exists("summary-total-instances-change"));
+
+    previous.set(Some(Summary {
+        total_instances: 100,
+        purchase_instances: 0,
+        non_purchase_instances: 100,
+        total_revenue: 0.0,
+        conversion_rate: 0.0,
+    }));
+    settle().await;
+    assert_eq!(text("summary-total-instances-change"), "+20.0%");
+    assert_eq!(text("summary-purchase-instances-change"), "new");
+    assert_eq!(
+        text("summary-non-purchase-instances-change"),
+        "\u{2212}20.0%"
+    );
+    assert_eq!(text("summary-total-revenue-change"), "new");
+    assert!(
+        !exists("summary-average-revenue-change"),
+        "no average before"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -83,11 +126,19 @@ async fn the_table_has_a_row_per_instance_with_copyable_ids() {
         let row: web_sys::Element =
             wasm_bindgen::JsCast::unchecked_into(rows.item(i as u32).unwrap());
         let text = row.text_content().unwrap();
-        assert!(text.contains(&instance.instance_id.to_string()));
-        assert!(text.contains(&instance.insider_id.to_string()));
+        // Short ids on screen; the whole id in the tooltip and in what is copied.
+        let short = |id: uuid::Uuid| format!("{}…", &id.to_string()[..8]);
+        assert!(text.contains(&short(instance.instance_id)));
+        assert!(!text.contains(&instance.instance_id.to_string()));
+        assert!(text.contains(&short(instance.insider_id)));
+        let button = row.query_selector("button.id").unwrap().unwrap();
+        assert!(button
+            .get_attribute("title")
+            .unwrap()
+            .starts_with(&instance.instance_id.to_string()));
         match instance.purchased_insider_id {
             Some(id) => {
-                assert!(text.contains(&id.to_string()));
+                assert!(text.contains(&short(id)));
                 assert!(text.contains("Purchase"));
             }
             None => {
@@ -154,45 +205,140 @@ async fn a_hundred_rows_render() {
     assert_eq!(count("[data-testid=\"instance-row\"] .badge-yes"), 34);
 }
 
+fn bar_heights() -> Vec<i32> {
+    let bars = support::document()
+        .query_selector_all("[data-testid=\"series-chart\"] .bar")
+        .unwrap();
+    (0..bars.length())
+        .map(|i| {
+            let bar: web_sys::Element = wasm_bindgen::JsCast::unchecked_into(bars.item(i).unwrap());
+            bar.get_attribute("height").unwrap().parse().unwrap()
+        })
+        .collect()
+}
+
 #[wasm_bindgen_test]
-async fn the_chart_draws_a_bar_per_bucket() {
+async fn the_chart_draws_a_bar_per_bucket_with_tooltips_and_a_table() {
     let response: Answer = RwSignal::new(Some(parse(PER_DAY_PAGE_2)));
+    let metric = RwSignal::new(Metric::Instances);
     let _view = leptos::mount::mount_to(fresh_page(""), move || {
-        view! { <SeriesChart response=response/> }
+        view! { <SeriesChart response=response metric=metric/> }
     });
     settle().await;
     let chart = by("series-chart").expect("the chart");
     assert_eq!(chart.tag_name().to_lowercase(), "svg");
     assert_eq!(count("[data-testid=\"series-chart\"] .chart-bar"), 30);
-    assert_eq!(count("[data-testid=\"series-chart\"] .chart-bar title"), 30);
     let label = chart.get_attribute("aria-label").unwrap();
     assert!(
         label.starts_with("Instances per day over 30 days"),
         "{label}"
     );
     // The busiest days (5 instances) reach the top of the plot; empty days have no height.
-    let heights: Vec<i32> = (0..30)
-        .map(|i| {
-            let bar = support::document()
-                .query_selector_all("[data-testid=\"series-chart\"] .bar-total")
-                .unwrap()
-                .item(i)
-                .unwrap();
-            let bar: web_sys::Element = wasm_bindgen::JsCast::unchecked_into(bar);
-            bar.get_attribute("height").unwrap().parse().unwrap()
-        })
-        .collect();
+    let heights = bar_heights();
     assert_eq!(heights[0], 0);
     assert_eq!(heights.iter().max(), Some(&heights[5]));
-    let tooltip = query("[data-testid=\"series-chart\"] .chart-bar title")
+    // Every number is in the screen reader's table, one row per bucket.
+    assert_eq!(count("[data-testid=\"chart-table\"] tbody tr"), 30);
+    assert!(text("chart-table").contains("Oct 22"));
+
+    // Hovering, then focusing a bar shows its exact values.
+    assert!(query(".chart-tooltip").is_none());
+    let bars = support::document()
+        .query_selector_all("[data-testid=\"series-chart\"] .chart-bar")
+        .unwrap();
+    let first: web_sys::Element = wasm_bindgen::JsCast::unchecked_into(bars.item(0).unwrap());
+    first
+        .dispatch_event(&web_sys::Event::new("mouseenter").unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(
+        query(".chart-tooltip").unwrap().text_content().unwrap(),
+        "Oct 22: 0 instances, 0 purchases, $0.00 revenue, 0.0% conversion"
+    );
+    let sixth: web_sys::SvgElement = wasm_bindgen::JsCast::unchecked_into(bars.item(5).unwrap());
+    sixth.focus().unwrap();
+    settle().await;
+    assert!(query(".chart-tooltip")
         .unwrap()
         .text_content()
+        .unwrap()
+        .starts_with("Oct 27: 5 instances"));
+    assert_eq!(
+        sixth.get_attribute("tabindex").as_deref(),
+        Some("0"),
+        "roving focus"
+    );
+    // → moves the focus to the next bar.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("ArrowRight");
+    init.set_bubbles(true);
+    sixth
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
         .unwrap();
-    assert_eq!(tooltip, "Oct 22: 0 instances, 0 purchases, $0.00 revenue");
+    settle().await;
+    assert!(query(".chart-tooltip")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .starts_with("Oct 28:"));
+
+    // Another metric: the same buckets, other heights, no request (there is none here).
+    choose("chart-metric", "revenue");
+    settle().await;
+    assert_eq!(metric.get_untracked(), Metric::Revenue);
+    assert!(chart_title().starts_with("Revenue per day"));
+    assert!(by("series-chart")
+        .unwrap()
+        .get_attribute("aria-label")
+        .unwrap()
+        .starts_with("Revenue per day"));
 
     response.set(None);
     settle().await;
     assert!(!exists("series-chart"));
+}
+
+fn chart_title() -> String {
+    text("chart-title")
+}
+
+#[wasm_bindgen_test]
+async fn without_series_the_chart_shows_this_page_only_and_a_previous_period_overlays() {
+    let mut no_series = (*parse(PER_DAY_PAGE_2)).clone();
+    let series: Vec<SeriesPoint> = no_series.data.series.clone();
+    no_series.data.series.clear();
+    let response: Answer = RwSignal::new(Some(Arc::new(no_series)));
+    let previous = RwSignal::new(None::<Vec<SeriesPoint>>);
+    let metric = RwSignal::new(Metric::Instances);
+    let _view = leptos::mount::mount_to(fresh_page(""), move || {
+        view! { <SeriesChart response=response previous=previous metric=metric/> }
+    });
+    settle().await;
+    assert!(
+        chart_title().ends_with("this page only"),
+        "{}",
+        chart_title()
+    );
+    let page = parse(PER_DAY_PAGE_2);
+    let days: std::collections::BTreeSet<_> = page
+        .data
+        .instances
+        .iter()
+        .map(|i| i.timestamp.date_naive())
+        .collect();
+    assert_eq!(
+        count("[data-testid=\"series-chart\"] .chart-bar") as usize,
+        days.len()
+    );
+
+    response.set(Some(page.clone()));
+    previous.set(Some(series));
+    settle().await;
+    assert!(!chart_title().contains("this page only"));
+    assert!(query("[data-testid=\"series-chart\"] .chart-overlay").is_some());
+    assert!(text("chart-table").contains("Previous period: Instances"));
 }
 
 #[wasm_bindgen_test]
@@ -257,13 +403,11 @@ async fn arrow_keys_turn_pages_unless_typing() {
     press("ArrowRight");
     wait_until("page 3 is asked", || calls.borrow().len() == before + 1).await;
     assert!(calls.borrow().last().unwrap().0.path.contains("&page=3&"));
-    // (The canned answer stays page 2, so ← goes to page 1 — which Run fetched a moment
-    // ago: it comes from the cache, with no request.)
+    // (The canned answer stays page 2, so ← asks for page 1.)
     wait_until("the answer is back", || !is_disabled("page-prev")).await;
     press("ArrowLeft");
-    wait_until("page 1 is shown", || !page_search().contains("page=")).await;
-    settle().await;
-    assert_eq!(calls.borrow().len(), before + 1);
+    wait_until("page 1 is asked", || calls.borrow().len() == before + 2).await;
+    assert!(!calls.borrow().last().unwrap().0.path.contains("page="));
 
     // In a text field the arrows move the caret, not the page.
     wait_until("the answer is back", || !is_disabled("page-prev")).await;
@@ -277,7 +421,7 @@ async fn arrow_keys_turn_pages_unless_typing() {
         web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     input.dispatch_event(&event).unwrap();
     settle().await;
-    assert_eq!(calls.borrow().len(), before + 1);
+    assert_eq!(calls.borrow().len(), before + 2);
     assert!(!page_search().contains("page="));
 }
 

@@ -18,6 +18,7 @@
 
 pub mod budget;
 pub mod cache;
+pub mod connection;
 pub mod period;
 pub mod retry;
 

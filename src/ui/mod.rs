@@ -1,46 +1,35 @@
 //! The partner dashboard: a Leptos single-page app over the Campaign Analytics API.
 //!
-//! One file per concern:
+//! Arranged by feature, each depending only on the layers below it:
 //!
-//! | module | what |
-//! |---|---|
-//! | [`app`] | the state ([`app::Dash`]), the flow of a query, the layout |
-//! | [`connection`] | base URL and secret key inputs |
-//! | [`query_form`] | the query form with inline validation |
-//! | [`summary`], [`chart`], [`table`], [`pagination`] | the answer |
-//! | [`error_banner`], [`quota`] | every failure, the remaining quota |
-//! | [`url_state`] | the query in the URL ↔ the form (pure) |
-//! | [`messages`] | each failure in words (pure) |
-//! | [`format`], [`csv`] | numbers, times and CSV as text (pure) |
-//! | [`address`] | the query string as a signal (History API) |
-//! | [`storage`], [`browser`] | sessionStorage/localStorage, clipboard, downloads |
+//! | layer | modules | what |
+//! |---|---|---|
+//! | shell | [`shell`] | the page: layout, header (quota, theme), shortcuts, wiring |
+//! | features | [`query`], [`answer`], [`analysis`] | asking; the answer on screen; whole-window analysis |
+//! | state | [`state`] | the signals and the flow of a query, over the request engine |
+//! | helpers | [`widgets`], [`text`], [`platform`] | view helpers; words and numbers; browser services |
 //!
-//! The pure modules hold the logic and are tested with `cargo test`; the components are
-//! thin and tested in a headless browser (`tests/ui_*.rs`).
+//! Requests go through the UI-free request engine ([`crate::engine`]). The pure modules
+//! hold the logic and are tested with `cargo test`; the components are thin and tested in
+//! a headless browser (`tests/ui_*.rs`).
 
-pub mod address;
-pub mod app;
-pub mod browser;
-pub mod chart;
-pub mod connection;
-pub mod csv;
-pub mod error_banner;
-pub mod format;
-pub mod messages;
-pub mod pagination;
-pub mod query_form;
-pub mod quota;
-pub mod storage;
-pub mod summary;
-pub mod table;
-pub mod url_state;
+pub mod analysis;
+pub mod answer;
+pub mod platform;
+pub mod query;
+pub mod shell;
+pub mod state;
+pub mod text;
+pub mod widgets;
 
-/// Mounts the dashboard on `document.body`, after installing the panic hook.
+/// Mounts the dashboard on `document.body`, after installing the panic hook and applying
+/// the remembered theme.
 ///
 /// Called by the `campaign-analytics-dashboard` binary (the Trunk entry point).
 pub fn start() {
     install_panic_hook();
-    leptos::mount::mount_to_body(app::App);
+    shell::theme::apply_stored();
+    leptos::mount::mount_to_body(shell::App);
 }
 
 /// Logs a panic to the console with its message and location, and puts a plain notice on
@@ -53,7 +42,8 @@ pub fn install_panic_hook() {
     }));
 }
 
-fn show_crash_notice() {
+/// The notice the panic hook puts on the page (`crash-notice`).
+pub fn show_crash_notice() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -66,6 +56,7 @@ fn show_crash_notice() {
     notice.set_id("crash-notice");
     let _ = notice.set_attribute("role", "alert");
     let _ = notice.set_attribute("class", "crash-notice");
+    let _ = notice.set_attribute("data-testid", "crash-notice");
     notice.set_text_content(Some(
         "The dashboard hit an internal error and stopped. Reload the page to continue: \
          your query is in the address bar, and your key is still stored as you chose.",

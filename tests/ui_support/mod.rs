@@ -6,7 +6,8 @@
 use campaign_analytics::api::cancel::Cancel;
 use campaign_analytics::api::reply::{ApiRequest, NoAnswer, RawResponse};
 use campaign_analytics::api::types::AnalyticsResponse;
-use campaign_analytics::ui::app::{Dashboard, Transport};
+use campaign_analytics::engine::Transport;
+use campaign_analytics::ui::shell::Dashboard;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -38,7 +39,11 @@ pub fn answer(status: u16, body: &str) -> RawResponse {
     }
 }
 
-/// Every request the dashboard sent, with its cancel handle.
+/// The reference server's 404 envelope.
+pub const NOT_FOUND: &str = r#"{"success":false,"error":"Not Found","message":"Not found","meta":{"timestamp":"2026-11-20T12:00:00Z","requestId":"00000000-0000-4000-8000-000000000000"}}"#;
+
+/// Every analytics request the dashboard sent, with its cancel handle (the demo probe,
+/// which carries no key, is answered 404 and not listed).
 pub type Calls = Rc<RefCell<Vec<(ApiRequest, Cancel)>>>;
 
 /// A `Transport` that answers each request with `respond(request)` after `delay` ms. The
@@ -58,6 +63,10 @@ pub fn scripted(
     let seen = calls.clone();
     let respond = Rc::new(respond);
     let transport: Transport = Rc::new(move |request: ApiRequest, cancel: Cancel| {
+        if request.path == "/api/demo" {
+            // Not a demo server: the 404 envelope, as the reference server without --demo.
+            return Box::pin(async { Ok(RawResponse::json(404, NOT_FOUND)) });
+        }
         seen.borrow_mut().push((request.clone(), cancel.clone()));
         let respond = respond.clone();
         Box::pin(async move {

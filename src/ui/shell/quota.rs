@@ -4,13 +4,13 @@
 use crate::api::reply::Quota;
 use leptos::prelude::*;
 
-use super::format;
+use crate::ui::text::format;
 
 /// "148 of 150 requests left".
 ///
 /// ```
 /// use campaign_analytics::api::reply::Quota;
-/// use campaign_analytics::ui::quota::remaining_text;
+/// use campaign_analytics::ui::shell::quota::remaining_text;
 /// let q = Quota { limit: 150, remaining: 148, reset_at: None };
 /// assert_eq!(remaining_text(&q), "148 of 150 requests left");
 /// ```
@@ -34,7 +34,15 @@ pub fn QuotaBadge(
     /// The last known quota.
     #[prop(into)]
     quota: Signal<Option<Quota>>,
+    /// Requests this page has spent.
+    #[prop(into, optional)]
+    spent: Signal<u64>,
 ) -> impl IntoView {
+    let spent_text = Signal::derive(move || match spent.get() {
+        0 => String::new(),
+        1 => "1 spent here".to_owned(),
+        n => format!("{} spent here", format::count(n)),
+    });
     // Derived signals rather than closures: every `Signal<String>` in the page shares one
     // copy of the rendering code, which keeps the download small.
     let text = Signal::derive(move || {
@@ -60,6 +68,7 @@ pub fn QuotaBadge(
         >
             <span data-testid="rate-limit-remaining">{text}</span>
             <span class="quota-reset" data-testid="rate-limit-reset">{reset}</span>
+            <span class="quota-spent" data-testid="requests-spent">{spent_text}</span>
         </div>
     }
 }

@@ -4,13 +4,13 @@
 use crate::api::types::Pagination;
 use leptos::prelude::*;
 
-use super::format;
+use crate::ui::text::format;
 
 /// "Page 2 of 3". A query with no result at all is still on page 1 of 1.
 ///
 /// ```
 /// use campaign_analytics::api::types::Pagination;
-/// use campaign_analytics::ui::pagination::status_text;
+/// use campaign_analytics::ui::answer::pagination::status_text;
 /// assert_eq!(status_text(&Pagination::new(2, 50, 120)), "Page 2 of 3");
 /// assert_eq!(status_text(&Pagination::new(1, 50, 0)), "Page 1 of 1");
 /// ```
@@ -26,7 +26,7 @@ pub fn status_text(p: &Pagination) -> String {
 ///
 /// ```
 /// use campaign_analytics::api::types::Pagination;
-/// use campaign_analytics::ui::pagination::item_range;
+/// use campaign_analytics::ui::answer::pagination::item_range;
 /// assert_eq!(item_range(&Pagination::new(2, 50, 120), 50), Some((51, 100)));
 /// assert_eq!(item_range(&Pagination::new(3, 50, 120), 20), Some((101, 120)));
 /// assert_eq!(item_range(&Pagination::new(4, 50, 120), 0), None);
@@ -66,7 +66,7 @@ pub struct Targets {
 ///
 /// ```
 /// use campaign_analytics::api::types::Pagination;
-/// use campaign_analytics::ui::pagination::targets;
+/// use campaign_analytics::ui::answer::pagination::targets;
 /// let t = targets(&Pagination::new(2, 50, 120));
 /// assert_eq!((t.first, t.prev, t.next, t.last), (Some(1), Some(1), Some(3), Some(3)));
 /// let t = targets(&Pagination::new(1, 50, 10));
@@ -83,7 +83,8 @@ pub fn targets(p: &Pagination) -> Targets {
     }
 }
 
-/// The pagination bar. `on_page` is called with the page to show.
+/// The pagination bar. `on_page` is called with the page to show; `cached` says whether a
+/// page would come from the cache, so each button says what it costs before it is pressed.
 #[component]
 pub fn Pager(
     /// The answer's pagination and how many rows it holds, if there is an answer.
@@ -94,20 +95,30 @@ pub fn Pager(
     loading: Signal<bool>,
     /// Go to a page.
     on_page: Callback<u32>,
+    /// Whether that page is in the cache (free) rather than a request.
+    #[prop(optional)]
+    cached: Option<Callback<u32, bool>>,
 ) -> impl IntoView {
     let t = move || page.with(|p| p.as_ref().map(|(p, _)| targets(p)));
-    let button = move |label: &'static str,
-                       text: &'static str,
+    // The visible words are the accessible name (a screen reader hears what is shown);
+    // the title adds the shortcut and the cost.
+    let button = move |name: &'static str,
+                       symbol: &'static str,
+                       words: &'static str,
                        testid: &'static str,
                        pick: fn(Targets) -> Option<u32>| {
         let target = move || t().and_then(pick);
+        let title = Signal::derive(move || match target() {
+            Some(p) if cached.is_some_and(|c| c.run(p)) => format!("{name} · cached, free"),
+            Some(_) => format!("{name} · costs 1 request"),
+            None => name.to_owned(),
+        });
         view! {
             <button
                 type="button"
                 class="button pager-button"
                 data-testid=testid
-                aria-label=label
-                title=label
+                title=title
                 disabled=Signal::derive(move || target().is_none())
                 on:click=move |_| {
                     if let Some(p) = target() {
@@ -115,7 +126,8 @@ pub fn Pager(
                     }
                 }
             >
-                {text}
+                <span aria-hidden="true">{symbol}</span>
+                <span class=if words.is_empty() { "visually-hidden" } else { "" }>{if words.is_empty() { name } else { words }}</span>
             </button>
         }
     };
@@ -129,15 +141,15 @@ pub fn Pager(
             hidden=Signal::derive(move || page.with(Option::is_none))
             class:stale=loading
         >
-            {button("First page", "«", "page-first", |t| t.first)}
-            {button("Previous page (←)", "‹ Prev", "page-prev", |t| t.prev)}
+            {button("First page", "«", "", "page-first", |t| t.first)}
+            {button("Previous page (←)", "‹ ", "Previous", "page-prev", |t| t.prev)}
             <span class="pager-status">
                 <strong data-testid="page-status">{text(|p, _| status_text(p))}</strong>
                 <span class="pager-range" data-testid="page-range">{text(range_text)}</span>
                 <span class="pager-size">{text(|p, _| format!("{} per page", p.limit))}</span>
             </span>
-            {button("Next page (→)", "Next ›", "page-next", |t| t.next)}
-            {button("Last page", "»", "page-last", |t| t.last)}
+            {button("Next page (→)", "", "Next ›", "page-next", |t| t.next)}
+            {button("Last page", "»", "", "page-last", |t| t.last)}
         </nav>
     }
 }

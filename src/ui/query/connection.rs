@@ -1,62 +1,16 @@
 //! The connection panel: which API to ask, and with which secret key.
 //!
 //! The key is checked as it is typed with the shared validator (`SecretKey::parse`), shown
-//! masked unless the user asks, kept per [`storage`], and only ever leaves the page in
+//! masked unless the user asks, kept per [`storage`], and, and only ever leaves the page in
 //! the `Authorization` header of requests to the base URL shown here.
 
 use crate::contract::{KeyMode, SecretKey};
 use leptos::prelude::*;
 
-use super::app::Dash;
-use super::query_form::error_line;
-use super::storage::{self, KeyPlace};
-
-/// Checks an API base URL as typed. Empty means the page's own `origin`. The result has
-/// no trailing slash, so paths can be appended.
-///
-/// ```
-/// use campaign_analytics::ui::connection::check_base_url;
-/// let origin = "http://127.0.0.1:8080";
-/// assert_eq!(check_base_url("", origin).unwrap(), origin);
-/// assert_eq!(check_base_url(" https://api.example.com/ ", origin).unwrap(), "https://api.example.com");
-/// assert!(check_base_url("api.example.com", origin).is_err());
-/// assert!(check_base_url("https://user:pw@api.example.com", origin).is_err());
-/// ```
-pub fn check_base_url(text: &str, origin: &str) -> Result<String, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return if origin.is_empty() {
-            Err("Enter the API base URL, e.g. https://api.example.com".to_owned())
-        } else {
-            Ok(origin.to_owned())
-        };
-    }
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))
-        .ok_or_else(|| "The API base URL must start with https:// or http://".to_owned())?;
-    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("The API base URL cannot contain spaces".to_owned());
-    }
-    if text.contains(['?', '#']) {
-        return Err("The API base URL cannot have a query (?) or fragment (#)".to_owned());
-    }
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.contains('@') {
-        return Err("The API base URL cannot contain a user name or password".to_owned());
-    }
-    let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
-        if port.bytes().all(|b| b.is_ascii_digit()) {
-            h
-        } else {
-            authority
-        }
-    });
-    if host.is_empty() {
-        return Err("The API base URL needs a host name".to_owned());
-    }
-    Ok(text.trim_end_matches('/').to_owned())
-}
+use crate::engine::connection::check_base_url;
+use crate::ui::platform::storage::{self, KeyPlace};
+use crate::ui::state::Dash;
+use crate::ui::widgets::error_line;
 
 /// The base URL and key inputs, with the key's storage choices.
 #[component]
@@ -216,29 +170,5 @@ pub fn ConnectionPanel(dash: Dash) -> impl IntoView {
                 <p class="help" class:warning=on_device data-testid="key-storage-note">{place_note}</p>
             </div>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_urls() {
-        let o = "https://dash.example.com";
-        assert_eq!(
-            check_base_url("http://127.0.0.1:8080", o).unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        assert_eq!(
-            check_base_url("https://gw.example.com/analytics/", o).unwrap(),
-            "https://gw.example.com/analytics"
-        );
-        assert!(check_base_url("ftp://x", o).is_err());
-        assert!(check_base_url("https://", o).is_err());
-        assert!(check_base_url("https://:8080", o).is_err());
-        assert!(check_base_url("https://a.example.com?x=1", o).is_err());
-        assert!(check_base_url("https://a b.example.com", o).is_err());
-        assert!(check_base_url("", "").is_err());
     }
 }

@@ -18,7 +18,7 @@ pub const CURRENCY: &str = "USD";
 /// A whole count with the locale's grouping: `12,345`.
 ///
 /// ```
-/// # use campaign_analytics::ui::format::count;
+/// # use campaign_analytics::ui::text::format::count;
 /// assert_eq!(count(1234567), "1,234,567"); // natively; the browser's locale in a browser
 /// ```
 pub fn count(n: u64) -> String {
@@ -32,7 +32,7 @@ pub fn count(n: u64) -> String {
 /// An amount of money in [`CURRENCY`]: `$1,234.50`.
 ///
 /// ```
-/// # use campaign_analytics::ui::format::money;
+/// # use campaign_analytics::ui::text::format::money;
 /// assert_eq!(money(1234.5), "$1,234.50");
 /// assert_eq!(money(0.0), "$0.00");
 /// ```
@@ -53,7 +53,7 @@ pub fn money(amount: f64) -> String {
 /// A rate of 0.0–1.0 as a percentage with one decimal: `0.2991` → `29.9%`.
 ///
 /// ```
-/// # use campaign_analytics::ui::format::percent;
+/// # use campaign_analytics::ui::text::format::percent;
 /// assert_eq!(percent(0.2991), "29.9%");
 /// assert_eq!(percent(1.0), "100.0%");
 /// ```
@@ -73,7 +73,7 @@ pub fn percent(rate: f64) -> String {
 /// zero would show `NaN` or `$0.00`, both lies).
 ///
 /// ```
-/// # use campaign_analytics::ui::format::average_per_purchase;
+/// # use campaign_analytics::ui::text::format::average_per_purchase;
 /// assert_eq!(average_per_purchase(100.0, 4), Some(25.0));
 /// assert_eq!(average_per_purchase(0.0, 0), None);
 /// ```
@@ -94,7 +94,7 @@ pub fn local_time(at: DateTime<Utc>) -> String {
 /// `2026-11-20 14:03:11 UTC`.
 ///
 /// ```
-/// # use campaign_analytics::ui::format::utc_time;
+/// # use campaign_analytics::ui::text::format::utc_time;
 /// let at = "2026-11-20T14:03:11Z".parse().unwrap();
 /// assert_eq!(utc_time(at), "2026-11-20 14:03:11 UTC");
 /// ```
@@ -125,6 +125,49 @@ fn month_name(at: DateTime<Utc>) -> &'static str {
     MONTHS[at.month0() as usize % 12]
 }
 
+/// A UTC day in the partner's locale: `Nov 20, 2026`.
+///
+/// ```
+/// # use campaign_analytics::ui::text::format::utc_day;
+/// assert_eq!(utc_day("2026-11-20".parse().unwrap()), "Nov 20, 2026");
+/// ```
+pub fn utc_day(day: chrono::NaiveDate) -> String {
+    let at = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+    #[cfg(target_arch = "wasm32")]
+    if let Some(text) = intl::utc_day(at.timestamp_millis() as f64) {
+        return text;
+    }
+    format!("{} {}, {}", month_name(at), at.day(), at.year())
+}
+
+/// A number in a short form for a narrow card (`43.2K`), exact elsewhere on the card.
+///
+/// ```
+/// # use campaign_analytics::ui::text::format::compact;
+/// assert_eq!(compact(43_186.5, false), "43.2K");
+/// assert_eq!(compact(1_250_000.0, true), "$1.3M");
+/// assert_eq!(compact(950.0, false), "950");
+/// ```
+pub fn compact(value: f64, money: bool) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(text) = intl::compact(value, money) {
+        return text;
+    }
+    let (scaled, unit) = match value.abs() {
+        v if v >= 1e9 => (value / 1e9, "B"),
+        v if v >= 1e6 => (value / 1e6, "M"),
+        v if v >= 1e3 => (value / 1e3, "K"),
+        _ => (value, ""),
+    };
+    let tenths = (scaled * 10.0).round() as i64;
+    let number = if unit.is_empty() || tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, (tenths % 10).abs())
+    };
+    format!("{}{number}{unit}", if money { "$" } else { "" })
+}
+
 /// A Unix time (seconds) as a time of day in the user's zone, for "try again at 14:05".
 pub fn clock(unix_secs: i64) -> String {
     #[cfg(target_arch = "wasm32")]
@@ -149,7 +192,7 @@ pub fn time_zone() -> String {
 /// above a minute, so "in 1 min" is never early.
 ///
 /// ```
-/// # use campaign_analytics::ui::format::duration;
+/// # use campaign_analytics::ui::text::format::duration;
 /// assert_eq!(duration(0), "a moment");
 /// assert_eq!(duration(45), "45 s");
 /// assert_eq!(duration(61), "2 min");
@@ -172,8 +215,13 @@ pub fn duration(secs: u64) -> String {
     }
 }
 
-/// The bucket label of a series point: an hour, a day or a month, by time frame.
+/// The bucket label of a series point: an hour, a day or a month, by time frame, in the
+/// partner's locale (buckets are UTC, so they are labelled in UTC).
 pub fn bucket_label(at: DateTime<Utc>, bucket: Bucket) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(text) = intl::bucket(at.timestamp_millis() as f64, bucket) {
+        return text;
+    }
     match bucket {
         Bucket::Hour => format!("{:02}:00", at.hour()),
         Bucket::Day => format!("{} {}", month_name(at), at.day()),
@@ -261,6 +309,61 @@ mod intl {
         static PERCENT: OnceCell<Option<NumberFormat>> = const { OnceCell::new() };
         static DATE_TIME: OnceCell<Option<DateTimeFormat>> = const { OnceCell::new() };
         static CLOCK: OnceCell<Option<DateTimeFormat>> = const { OnceCell::new() };
+        static UTC_DAY: OnceCell<Option<DateTimeFormat>> = const { OnceCell::new() };
+        static BUCKETS: OnceCell<[Option<DateTimeFormat>; 3]> = const { OnceCell::new() };
+        static COMPACT: OnceCell<[Option<NumberFormat>; 2]> = const { OnceCell::new() };
+    }
+
+    fn utc(pairs: &[(&str, &str)]) -> Option<DateTimeFormat> {
+        let mut all: Vec<(&str, JsValue)> = vec![("timeZone", "UTC".into())];
+        all.extend(pairs.iter().map(|(k, v)| (*k, JsValue::from_str(v))));
+        date_format(&all)
+    }
+
+    pub fn utc_day(millis: f64) -> Option<String> {
+        UTC_DAY.with(|cell| {
+            cell.get_or_init(|| utc(&[("dateStyle", "medium")]))
+                .as_ref()
+                .map(|f| f.format_date(&js_sys::Date::new(&millis.into())))
+        })
+    }
+
+    pub fn bucket(millis: f64, bucket: super::Bucket) -> Option<String> {
+        BUCKETS.with(|cell| {
+            let formats = cell.get_or_init(|| {
+                [
+                    utc(&[("hour", "2-digit"), ("minute", "2-digit")]),
+                    utc(&[("month", "short"), ("day", "numeric")]),
+                    utc(&[("month", "short"), ("year", "numeric")]),
+                ]
+            });
+            let i = match bucket {
+                super::Bucket::Hour => 0,
+                super::Bucket::Day => 1,
+                super::Bucket::Month => 2,
+            };
+            formats[i]
+                .as_ref()
+                .map(|f| f.format_date(&js_sys::Date::new(&millis.into())))
+        })
+    }
+
+    pub fn compact(value: f64, money: bool) -> Option<String> {
+        COMPACT.with(|cell| {
+            let formats = cell.get_or_init(|| {
+                let base = [
+                    ("notation", JsValue::from_str("compact")),
+                    ("maximumFractionDigits", 1.into()),
+                ];
+                let mut with_money = base.to_vec();
+                with_money.push(("style", "currency".into()));
+                with_money.push(("currency", super::CURRENCY.into()));
+                [number_format(&base), number_format(&with_money)]
+            });
+            formats[usize::from(money)]
+                .as_ref()
+                .map(|f| f.format(value))
+        })
     }
 
     pub fn count(n: u64) -> Option<String> {

@@ -86,7 +86,7 @@ impl FormState {
     /// The shared validator's verdict on the form as typed.
     ///
     /// ```
-    /// use campaign_analytics::ui::url_state::FormState;
+    /// use campaign_analytics::ui::state::url_state::FormState;
     /// let mut form = FormState::default();
     /// assert!(!form.validate().is_valid()); // no campaign yet
     /// form.campaign_id = "123e4567-e89b-12d3-a456-426614174000".into();
@@ -119,7 +119,7 @@ pub struct UrlState {
 /// Reads the page's query string (with or without its leading `?`).
 ///
 /// ```
-/// use campaign_analytics::ui::url_state::parse_url;
+/// use campaign_analytics::ui::state::url_state::parse_url;
 /// let s = parse_url("?campaign_id=123E4567-E89B-12D3-A456-426614174000&time_frame=per_day&page=2");
 /// assert_eq!(s.query.unwrap().page(), 2);
 /// let s = parse_url("campaign_id=nope&time_frame=per_week&limit=1000");
@@ -207,7 +207,7 @@ pub fn parse_url(search: &str) -> UrlState {
 ///
 /// ```
 /// use campaign_analytics::contract::{validate_query, QueryInput};
-/// use campaign_analytics::ui::url_state::{parse_url, to_url};
+/// use campaign_analytics::ui::state::url_state::{parse_url, to_url};
 /// let q = *validate_query(&QueryInput {
 ///     campaign_id: Some("123e4567-e89b-12d3-a456-426614174000"),
 ///     time_frame: Some("per_hour"),

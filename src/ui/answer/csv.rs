@@ -16,7 +16,7 @@ pub const HEADER: [&str; 6] = [
 /// One CSV field, quoted only when it must be.
 ///
 /// ```
-/// # use campaign_analytics::ui::csv::field;
+/// # use campaign_analytics::ui::answer::csv::field;
 /// assert_eq!(field("plain"), "plain");
 /// assert_eq!(field("a,b"), "\"a,b\"");
 /// assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
@@ -52,7 +52,7 @@ pub fn instances_csv(instances: &[Instance]) -> String {
             i.purchased_insider_id
                 .map(|id| id.hyphenated().to_string())
                 .unwrap_or_default(),
-            super::format::rfc3339(i.timestamp),
+            crate::ui::text::format::rfc3339(i.timestamp),
             cents(i.revenue),
         ];
         out.push_str(&record(&row));

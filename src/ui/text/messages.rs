@@ -54,7 +54,7 @@ pub struct Context<'a> {
 ///
 /// ```
 /// use campaign_analytics::api::reply::{ApiError, Failure};
-/// use campaign_analytics::ui::messages::{explain, Context, Place};
+/// use campaign_analytics::ui::text::messages::{explain, Context, Place};
 /// let f = Failure::without_answer(ApiError::Network { base_url: "https://api.example.com".into() }, "id");
 /// let e = explain(&f, Context { base_url: "https://api.example.com", now: 0 });
 /// assert!(e.message.contains("https://api.example.com"));
@@ -311,7 +311,7 @@ pub fn explain(failure: &Failure, ctx: Context<'_>) -> Explanation {
 /// control characters become spaces, and it is cut to a readable length.
 ///
 /// ```
-/// # use campaign_analytics::ui::messages::redact;
+/// # use campaign_analytics::ui::text::messages::redact;
 /// let text = redact("bad key sk_test_0123456789abcdefABCDEF0123456789!");
 /// assert_eq!(text, "bad key sk_test_…(hidden)!");
 /// ```

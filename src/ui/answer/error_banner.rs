@@ -1,36 +1,31 @@
 //! The request-level error: what happened, what to do, and the request id to quote to
-//! support (with a copy button). The words come from [`messages::explain`].
+//! support (with a copy button). The words were decided once, when the failure arrived
+//! ([`messages::explain`](super::super::text::messages::explain)); this only shows them.
+//! A spent quota offers a wait (cancellable) instead of a retry.
 
-use crate::api::reply::Failure;
+use crate::api::reply::{ApiError, Failure};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-use super::browser;
-use super::messages::{self, Context};
+use crate::ui::platform::browser;
+use crate::ui::text::messages::Explanation;
 
 /// The banner for the current failure; nothing when there is none.
 #[component]
 pub fn ErrorBanner(
-    /// The failure to explain.
+    /// The failure and its words.
     #[prop(into)]
-    failure: Signal<Option<Arc<Failure>>>,
-    /// The API base URL the request went to (named in network messages).
-    #[prop(into)]
-    base_url: Signal<String>,
+    failure: Signal<Option<(Arc<Failure>, Arc<Explanation>)>>,
     /// Runs the same query again (offered when it may help).
     on_retry: Callback<()>,
+    /// Waits for the quota to free up, then runs the query (offered after a 429).
+    #[prop(optional)]
+    on_wait: Option<Callback<()>>,
 ) -> impl IntoView {
     move || {
-        let failure = failure.get()?;
+        let (failure, e) = failure.get()?;
+        let e = (*e).clone();
         let copied = RwSignal::new(false);
-        let base = base_url.get();
-        let e = messages::explain(
-            &failure,
-            Context {
-                base_url: &base,
-                now: browser::now_secs(),
-            },
-        );
         let request_id = failure.request_id.clone();
         let status = failure
             .status
@@ -43,6 +38,14 @@ pub fn ErrorBanner(
         let details = e
             .details
             .map(|d| view! { <p class="banner-details">"Details from the server: " {d}</p> });
+        let limited = matches!(failure.error, ApiError::RateLimited { .. });
+        let wait = on_wait.filter(|_| limited).map(|on_wait| {
+            view! {
+                <button type="button" class="button secondary" data-testid="wait-quota" on:click=move |_| on_wait.run(())>
+                    "Wait and run it then"
+                </button>
+            }
+        });
         let retry = e.retry.then(|| {
             view! {
                 <button type="button" class="button secondary" on:click=move |_| on_retry.run(())>
@@ -75,6 +78,7 @@ pub fn ErrorBanner(
                     </p>
                 </div>
                 {retry}
+                {wait}
             </div>
         })
     }

@@ -2,31 +2,20 @@
 //!
 //! Every keystroke is checked with the shared validator ([`FormState::validate`]); each
 //! error shows under its own field as `field-error-<field>`, where a hand-edited URL's and
-//! a server 400's errors land too. Run stays disabled while anything is wrong, and while
-//! the very same query is already on its way (no double submit).
+//! a server 400's errors land too. Run stays disabled while anything is wrong; while the
+//! very same query is already on its way, a second Run (a click, Enter in a field) is
+//! dropped (no double submit).
 
 use crate::contract::{Field, PurchaseFilter, TimeFrame};
 use leptos::prelude::*;
 
-use super::app::{filter_text, time_frame_text, Dash};
-use super::url_state::{FormState, PAGE_SIZES};
+use crate::ui::state::url_state::{FormState, PAGE_SIZES};
+use crate::ui::state::Dash;
+use crate::ui::text::labels::{filter_text, time_frame_text};
+use crate::ui::widgets::{error_line, options, SelectOption};
 
-/// One `<option>`: value, label, selected, disabled.
-pub type SelectOption = (String, String, bool, bool);
-
-/// An inline error line, `field-error-<name>`, shown while `message` holds one. Every
-/// field of the page uses this one helper (one copy of the code in the download).
-pub(crate) fn error_line(name: &'static str, message: Signal<Option<String>>) -> impl IntoView {
-    move || {
-        message.get().map(|message| {
-            view! {
-                <p class="field-error" id=format!("error-{name}") data-testid=format!("field-error-{name}")>
-                    {message}
-                </p>
-            }
-        })
-    }
-}
+use super::cost::RunCost;
+use super::period::PresetSelect;
 
 /// The inline error of a form field.
 fn field_error(dash: Dash, field: Field) -> impl IntoView {
@@ -136,40 +125,6 @@ fn select_field(dash: Dash, spec: Spec, options: Signal<Vec<SelectOption>>) -> i
     }
 }
 
-/// The options of a select showing `current` among `known` `(value, label)` pairs. A value
-/// the list does not know (from a hand-edited link) is shown as a disabled placeholder or
-/// as itself, so the select never pretends to hold something else.
-///
-/// ```
-/// use campaign_analytics::ui::query_form::options;
-/// let o = options("b", &[("a".into(), "A".into()), ("b".into(), "B".into())], None);
-/// assert_eq!(o[1], ("b".to_string(), "B".to_string(), true, false));
-/// let o = options("zz", &[("a".into(), "A".into())], Some("Choose"));
-/// assert_eq!(o[0], (String::new(), "Choose".to_string(), true, true));
-/// let o = options("7", &[("10".into(), "10".into())], None);
-/// assert_eq!(o[1], ("7".to_string(), "7".to_string(), true, false));
-/// ```
-pub fn options(
-    current: &str,
-    known: &[(String, String)],
-    placeholder: Option<&str>,
-) -> Vec<SelectOption> {
-    let mut out: Vec<SelectOption> = Vec::with_capacity(known.len() + 1);
-    let is_known = known.iter().any(|(v, _)| v == current);
-    if let (false, Some(text)) = (is_known, placeholder) {
-        out.push((String::new(), text.to_owned(), true, true));
-    }
-    out.extend(
-        known
-            .iter()
-            .map(|(v, l)| (v.clone(), l.clone(), v == current, false)),
-    );
-    if !is_known && placeholder.is_none() {
-        out.push((current.to_owned(), current.to_owned(), true, false));
-    }
-    out
-}
-
 /// The form.
 #[component]
 pub fn QueryForm(dash: Dash) -> impl IntoView {
@@ -251,7 +206,8 @@ pub fn QueryForm(dash: Dash) -> impl IntoView {
                 ..spec(Field::CampaignId, "campaign-id", "Campaign id")
             })}
             <datalist id="recent-campaigns">{recent}</datalist>
-            {select_field(dash, spec(Field::TimeFrame, "time-frame", "Period"), time_frame_options.into())}
+            <PresetSelect dash=dash/>
+            {select_field(dash, spec(Field::TimeFrame, "time-frame", "Time frame"), time_frame_options.into())}
             <div class="field-row" hidden=Signal::derive(move || !is_custom.get())>
                 {input_field(dash, spec(Field::StartDate, "start-date", "From"))}
                 {input_field(dash, spec(Field::EndDate, "end-date", "To (inclusive)"))}
@@ -267,13 +223,18 @@ pub fn QueryForm(dash: Dash) -> impl IntoView {
                     type="submit"
                     class="button primary"
                     data-testid="run-query"
-                    disabled=Signal::derive(move || runnable.with(Result::is_err) || busy())
+                    // While its query is in flight Run stays pressable (Enter in a field
+                    // submits the form): the in-flight guard of `run_form` drops the
+                    // double submit, and the button says so.
+                    disabled=Signal::derive(move || runnable.with(Result::is_err))
+                    aria-disabled=Signal::derive(move || busy().to_string())
                     aria-describedby="run-hint"
                 >
                     {Signal::derive(move || if busy() { "Running…" } else { "Run query" }.to_owned())}
                 </button>
                 <p class="help" id="run-hint" role="status">{hint}</p>
             </div>
+            <RunCost dash=dash/>
         </form>
     }
 }

@@ -1,6 +1,10 @@
 //! The instance table: one row per instance of the page, with copyable ids, a purchase
 //! badge, the time in the user's zone (UTC in the tooltip), and a CSV export of the rows.
 //!
+//! Ids are shown short (their first 8 characters) so the table fits a 1280 px screen with
+//! the time and revenue in view; the full id is in the tooltip and is what the copy
+//! button copies.
+//!
 //! One click handler on the table serves every copy button (they carry the id in
 //! `data-copy`), so a 100-row page creates 100 rows of plain nodes, not 300 closures.
 
@@ -10,7 +14,9 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
-use super::{browser, csv, format};
+use super::csv;
+use crate::ui::platform::browser;
+use crate::ui::text::format;
 
 /// The instance table with its toolbar (title, CSV export) and empty states.
 #[component]
@@ -155,14 +161,14 @@ fn row(i: &Instance) -> impl IntoView {
     };
     // Two options rather than two branches: one shape, one copy of the rendering code.
     let none = purchased.is_none().then_some("—");
-    let purchased = purchased.map(|id| id_cell(id, "Copy the purchaser's id"));
+    let purchased = purchased.map(|id| id_cell(id, "click to copy"));
     let iso = format::rfc3339(i.timestamp);
     // Cells carry no per-cell attributes: on narrow screens the stylesheet labels them by
     // position, which keeps a 100-row page cheap to build.
     view! {
         <tr data-testid="instance-row">
-            <td>{id_cell(instance, "Copy the instance id")}</td>
-            <td>{id_cell(insider, "Copy the insider id")}</td>
+            <td>{id_cell(instance, "click to copy")}</td>
+            <td>{id_cell(insider, "click to copy")}</td>
             <td><span class=badge_class>{badge}</span></td>
             <td>{purchased}{none}</td>
             <td>
@@ -173,13 +179,25 @@ fn row(i: &Instance) -> impl IntoView {
     }
 }
 
-/// An id in monospace that copies itself when pressed: one focusable element per id, so
-/// a 100-row page stays a few hundred nodes (its copy icon is drawn by CSS).
+/// The first 8 characters of an id and an ellipsis: enough to tell rows apart.
+///
+/// ```
+/// # use campaign_analytics::ui::answer::table::short_id;
+/// assert_eq!(short_id("c0000000-0000-4000-8000-000000000001"), "c0000000…");
+/// ```
+pub fn short_id(id: &str) -> String {
+    let head: String = id.chars().take(8).collect();
+    format!("{head}…")
+}
+
+/// An id in monospace that copies itself (whole) when pressed: one focusable element per
+/// id, so a 100-row page stays a few hundred nodes (its copy icon is drawn by CSS).
 fn id_cell(id: String, hint: &'static str) -> impl IntoView {
-    let copy = id.clone();
+    let title = format!("{id} — {hint}");
+    let short = short_id(&id);
     view! {
-        <button type="button" class="id" data-copy=copy title=hint>
-            {id}
+        <button type="button" class="id" data-copy=id title=title>
+            {short}
         </button>
     }
 }

@@ -3,7 +3,10 @@
 //! * The secret key: in `sessionStorage` by default (gone when the tab closes); in
 //!   `localStorage` only when the user ticks "remember on this device". It is stored in
 //!   exactly one of the two at any time, and "forget" clears both.
-//! * The API base URL and recently used campaign ids: `localStorage` (not secrets).
+//! * The API base URL, recently used campaign ids and the colour theme: `localStorage`
+//!   (not secrets).
+//! * Whether this tab has run a query: `sessionStorage` (this tab only). A link opened in
+//!   a tab that has not fills the form and sends nothing (contract §5 "Links").
 //!
 //! Storage may be unavailable (private modes, disabled cookies, a sandboxed frame): every
 //! function then quietly does nothing, and the dashboard still works for the session.
@@ -13,6 +16,8 @@ use web_sys::Storage;
 const KEY_ITEM: &str = "campaign-analytics.secret-key";
 const BASE_URL_ITEM: &str = "campaign-analytics.base-url";
 const RECENT_ITEM: &str = "campaign-analytics.recent-campaigns";
+const TAB_RAN_ITEM: &str = "campaign-analytics.tab-has-run";
+const THEME_ITEM: &str = "campaign-analytics.theme";
 
 /// How many recent campaign ids to offer.
 pub const RECENT_MAX: usize = 8;
@@ -106,6 +111,39 @@ pub fn remember_campaign(campaign_id: &str) -> Vec<String> {
         let _ = s.set_item(RECENT_ITEM, &list.join("\n"));
     }
     list
+}
+
+/// Whether this tab has run a query (it survives a reload of the tab, not a new tab).
+pub fn tab_has_run() -> bool {
+    session()
+        .and_then(|s| s.get_item(TAB_RAN_ITEM).ok().flatten())
+        .is_some()
+}
+
+/// Notes that this tab has run a query.
+pub fn mark_tab_run() {
+    if let Some(s) = session() {
+        let _ = s.set_item(TAB_RAN_ITEM, "1");
+    }
+}
+
+/// The colour theme chosen (`light` or `dark`), or `None` to follow the system.
+pub fn load_theme() -> Option<String> {
+    local()?
+        .get_item(THEME_ITEM)
+        .ok()
+        .flatten()
+        .filter(|t| t == "light" || t == "dark")
+}
+
+/// Remembers the theme; `None` follows the system again.
+pub fn save_theme(theme: Option<&str>) {
+    if let Some(s) = local() {
+        let _ = match theme {
+            Some(theme) => s.set_item(THEME_ITEM, theme),
+            None => s.remove_item(THEME_ITEM),
+        };
+    }
 }
 
 /// The stored list, keeping only UUID-shaped entries (storage is user-editable).
