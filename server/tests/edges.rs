@@ -480,12 +480,18 @@ async fn shutdown_finishes_requests_in_flight_and_stops_accepting() {
         .await
         .unwrap();
     entered.notified().await;
-    // An idle kept-alive connection, and a stalled half request.
+    // A stalled half request, and a kept-alive connection between requests.
     let mut stalled = TcpStream::connect(at).await.unwrap();
     stalled
         .write_all(b"GET /healthz HTTP/1.1\r\n")
         .await
         .unwrap();
+    let mut idle = TcpStream::connect(at).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 1024];
+    assert!(idle.read(&mut answer).await.unwrap() > 0);
     stop.send(()).unwrap();
     // No new connection is served once shutdown began (the listener is closed).
     tokio::time::timeout(HANG, async {
@@ -499,14 +505,16 @@ async fn shutdown_finishes_requests_in_flight_and_stops_accepting() {
     })
     .await
     .expect("the listener closes");
+    // Neither has anything in flight: both are closed at once, while the request in
+    // flight is still held (the grace is a minute).
+    assert!(read_to_close(&mut stalled).await.is_empty());
+    assert!(read_to_close(&mut idle).await.is_empty());
     // The request in flight is answered in full, then its connection closes.
     release.notify_one();
     let reply = parse(&read_to_close(&mut in_flight).await);
     assert_eq!(reply.status, 200, "{}", reply.head);
     assert_eq!(reply.body["data"]["summary"]["total_instances"], 1);
-    // The stalled one does not hold the shutdown for the whole grace: nothing is in
-    // flight on it.
-    let _ = read_to_close(&mut stalled).await;
+    assert_eq!(reply.header("connection").as_deref(), Some("close"));
     tokio::time::timeout(HANG, served)
         .await
         .expect("serve returns")

@@ -15,9 +15,11 @@
 //!   fires.
 //! - **Connection cap.** At most `max_connections` at once; a connection past the cap
 //!   gets a 503 envelope with `Retry-After: 1` and is closed.
-//! - **Shutdown.** When the shutdown future completes, the listener is closed, idle
-//!   connections are closed, requests in flight are finished, and whatever is still
-//!   open after `shutdown_grace` is dropped, whatever the clients do.
+//! - **Shutdown.** When the shutdown future completes, the listener is closed,
+//!   connections with nothing in flight (idle, or part-way through sending a head) are
+//!   closed, requests in flight are finished (their connections close after the
+//!   answer), and whatever is still open after `shutdown_grace` is dropped, whatever
+//!   the clients do.
 //!
 //! Pipelined requests: the head scan starts again when a response has been sent; bytes
 //! of a next request that hyper read ahead while answering the previous one are not
@@ -92,6 +94,8 @@ pub struct Edges {
     pub config: EdgeConfig,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
+    /// Set when shutdown begins: connections with no request in flight close.
+    pub draining: AtomicBool,
 }
 
 impl Edges {
@@ -205,6 +209,7 @@ pub async fn serve(
     }
     drop(listener);
     tracing::info!("shutting down: finishing requests in flight");
+    edges.draining.store(true, Ordering::Release);
     let _ = stop.send(Stop::Draining);
     let all = u32::try_from(max).unwrap_or(u32::MAX);
     let drained = tokio::time::timeout(edges.config.shutdown_grace, permits.acquire_many(all));
@@ -551,6 +556,17 @@ impl AsyncRead for Guarded {
         let this = self.get_mut();
         if this.refusing.is_some() {
             return this.poll_refusing(cx);
+        }
+        // Shutting down: a connection between requests, or in the middle of sending a
+        // head, has nothing in flight to finish.
+        if this.edges.draining.load(Ordering::Acquire) {
+            this.note_answered(Instant::now());
+            if !matches!(this.phase, Phase::Busy) {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "shutting down",
+                )));
+            }
         }
         let before = buf.filled().len();
         match Pin::new(&mut this.stream).poll_read(cx, buf) {
