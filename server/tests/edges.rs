@@ -710,6 +710,7 @@ async fn the_demo_directory_is_served_in_demo_mode_only() {
     let reply = get(&plain, "/api/demo", None).await;
     assert_eq!(reply.status, 404);
     assert_eq!(reply.body["message"], "No endpoint exists at this path");
+    assert_documented(&openapi(), "/api/demo", &reply);
 
     let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap().to_utc();
     let generated = demo::demo(demo::DEFAULT_SEED, 0, now);
@@ -721,6 +722,7 @@ async fn the_demo_directory_is_served_in_demo_mode_only() {
     assert_security_headers(&reply);
     assert_eq!(reply.header("cache-control"), Some("no-store"));
     assert_eq!(reply.body["success"], true);
+    assert_documented(&openapi(), "/api/demo", &reply);
     assert_eq!(
         reply.body["meta"]["requestId"],
         reply.header("x-request-id").unwrap()
