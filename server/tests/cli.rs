@@ -778,7 +778,8 @@ fn a_stalled_log_reader_loses_lines_not_requests() {
 
 #[test]
 fn sigterm_with_a_stalled_half_request_open_finishes_within_the_limit() {
-    let served = Served::start(&["--db", ":memory:"]);
+    // Timeouts longer than the test: only the shutdown itself may close the connections.
+    let served = Served::start(&["--db", ":memory:", "--header-timeout-ms", "60000"]);
     let address = served.base.trim_start_matches("http://").to_owned();
     let mut stalled = std::net::TcpStream::connect(&address).unwrap();
     use std::io::Write;
