@@ -209,19 +209,22 @@ where
 /// Logs a panic through `tracing` (so through [`sanitize`]) instead of printing it raw:
 /// a panic message may hold request data.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let payload = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "(no message)".to_owned());
-        let location = info
-            .location()
-            .map(|l| format!("{}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        tracing::error!(target: "panic", "panicked at {location}: {payload}");
-    }));
+    std::panic::set_hook(Box::new(log_panic));
+}
+
+/// Logs one panic as an error line: where, and its message.
+pub fn log_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned());
+    let location = info
+        .location()
+        .map(|l| format!("{}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    tracing::error!(target: "panic", "panicked at {location}: {payload}");
 }
 
 /// The running log writer of `serve`.

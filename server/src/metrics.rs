@@ -110,17 +110,20 @@ pub enum EdgeEvent {
     HeaderTimeout,
     /// A keep-alive connection closed after sitting idle.
     IdleTimeout,
+    /// A connection closed because its client stopped reading an answer.
+    WriteTimeout,
     /// A connection closed at shutdown after the grace period.
     ClosedAtShutdown,
 }
 
 impl EdgeEvent {
-    const ALL: [EdgeEvent; 6] = [
+    const ALL: [EdgeEvent; 7] = [
         EdgeEvent::ConnectionRefused,
         EdgeEvent::HeadTooLarge,
         EdgeEvent::UriTooLong,
         EdgeEvent::HeaderTimeout,
         EdgeEvent::IdleTimeout,
+        EdgeEvent::WriteTimeout,
         EdgeEvent::ClosedAtShutdown,
     ];
 
@@ -131,6 +134,7 @@ impl EdgeEvent {
             EdgeEvent::UriTooLong => "uri_too_long",
             EdgeEvent::HeaderTimeout => "header_timeout",
             EdgeEvent::IdleTimeout => "idle_timeout",
+            EdgeEvent::WriteTimeout => "write_timeout",
             EdgeEvent::ClosedAtShutdown => "closed_at_shutdown",
         }
     }

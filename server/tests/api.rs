@@ -412,13 +412,43 @@ async fn other_paths_and_methods_get_the_envelope() {
     assert_eq!(r.body, openapi());
 }
 
-/// The expected summary and listing, computed the obvious way from the fixture.
-fn naive(
-    instances: &[Value],
-    from: &str,
-    to: &str,
-    filter: Option<bool>,
-) -> (u64, u64, f64, Vec<String>) {
+/// The summary and listing of a window, computed the obvious way from the fixture.
+struct Naive {
+    total: u64,
+    purchases: u64,
+    revenue_cents: i64,
+    /// Instance ids matching the filter, newest first (ties: id ascending).
+    listed: Vec<String>,
+}
+
+impl Naive {
+    /// Checks a 200 body's summary and `pagination.total` against this.
+    fn assert_summary_of(&self, body: &Value, context: &str) {
+        let s = &body["data"]["summary"];
+        assert_eq!(s["total_instances"], self.total, "{context}");
+        assert_eq!(s["purchase_instances"], self.purchases, "{context}");
+        assert_eq!(
+            s["non_purchase_instances"],
+            self.total - self.purchases,
+            "{context}"
+        );
+        assert_eq!(
+            s["total_revenue"].as_f64().unwrap(),
+            self.revenue_cents as f64 / 100.0,
+            "{context}"
+        );
+        let rate = if self.total == 0 {
+            0.0
+        } else {
+            self.purchases as f64 / self.total as f64
+        };
+        assert_eq!(s["conversion_rate"].as_f64().unwrap(), rate, "{context}");
+        assert_eq!(body["pagination"]["total"], self.listed.len(), "{context}");
+    }
+}
+
+/// The window `from..=to` of `instances`, the listing filtered by `filter`.
+fn naive(instances: &[Value], from: &str, to: &str, filter: Option<bool>) -> Naive {
     let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
     let inside: Vec<&Value> = instances
         .iter()
@@ -428,12 +458,13 @@ fn naive(
         })
         .collect();
     let purchases = inside.iter().filter(|i| i["is_purchase"] == true).count() as u64;
-    let cents: i64 = inside
+    let revenue_cents: i64 = inside
         .iter()
         .map(|i| (i["revenue"].as_f64().unwrap() * 100.0).round() as i64)
         .sum();
     let mut listed: Vec<&Value> = inside
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|i| filter.is_none_or(|f| i["is_purchase"] == f))
         .collect();
     listed.sort_by(|a, b| {
@@ -441,17 +472,15 @@ fn naive(
             .cmp(&t(a["timestamp"].as_str().unwrap()))
             .then(a["instance_id"].as_str().cmp(&b["instance_id"].as_str()))
     });
-    let total = listed.len() as u64;
-    let _ = total;
-    (
+    Naive {
+        total: inside.len() as u64,
         purchases,
-        cents as u64,
-        0.0,
-        listed
+        revenue_cents,
+        listed: listed
             .iter()
             .map(|i| i["instance_id"].as_str().unwrap().to_owned())
             .collect(),
-    )
+    }
 }
 
 fn window_total(reply: &Reply) -> u64 {
@@ -636,7 +665,12 @@ async fn is_purchase_filters_the_listing_not_the_summary() {
     let server = start(&fixture(instances.clone()), config(NOW)).await;
     let from = "2024-01-31T00:00:00Z";
     for (param, filter) in [("all", None), ("true", Some(true)), ("false", Some(false))] {
-        let (_, _, _, expected) = naive(&instances, from, NOW, filter);
+        let expected = naive(&instances, from, NOW, filter);
+        // Hand-counted: 25 instances, every third one a purchase of 5.00.
+        assert_eq!(
+            (expected.total, expected.purchases, expected.revenue_cents),
+            (25, 9, 4500)
+        );
         let mut seen = Vec::new();
         for page in 1..=4 {
             let r = analytics(
@@ -645,17 +679,9 @@ async fn is_purchase_filters_the_listing_not_the_summary() {
             )
             .await;
             assert_eq!(r.status, 200);
-            let s = &r.body["data"]["summary"];
-            assert_eq!(
-                (
-                    s["total_instances"].clone(),
-                    s["purchase_instances"].clone()
-                ),
-                (json!(25), json!(9)),
-                "{param}"
-            );
+            expected.assert_summary_of(&r.body, param);
             let p = &r.body["pagination"];
-            let total = expected.len() as u64;
+            let total = expected.listed.len() as u64;
             assert_eq!(p["total"], total, "{param}");
             assert_eq!(p["totalPages"], total.div_ceil(4));
             assert_eq!(p["hasNext"], (page as u64) < total.div_ceil(4));
@@ -667,8 +693,8 @@ async fn is_purchase_filters_the_listing_not_the_summary() {
                 seen.push(i["instance_id"].as_str().unwrap().to_owned());
             }
         }
-        let shown = expected.len().min(16);
-        assert_eq!(seen, expected[..shown].to_vec(), "{param}");
+        let shown = expected.listed.len().min(16);
+        assert_eq!(seen, expected.listed[..shown].to_vec(), "{param}");
     }
 }
 
@@ -787,4 +813,75 @@ async fn compression_when_asked() {
     );
     let r = client.get(&url).bearer_auth(ACME_KEY).send().await.unwrap();
     assert!(r.headers().get("content-encoding").is_none());
+}
+
+/// Many instances at generated times (ties included), every kind of window, filter and
+/// page, against the naive computation.
+#[tokio::test]
+async fn generated_data_agrees_with_the_naive_computation() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let first = chrono::DateTime::parse_from_rfc3339("2023-02-15T00:00:00Z").unwrap();
+    let instances: Vec<Value> = (1..=600)
+        .map(|n| {
+            // Whole minutes over ~13 months, so that some share a timestamp.
+            let minutes = rng.random_range(0..(400 * 24 * 60) / 7) * 7;
+            let at = first + chrono::Duration::minutes(minutes);
+            let cents = if rng.random_bool(0.3) {
+                rng.random_range(1..50_000)
+            } else {
+                0
+            };
+            instance(
+                n,
+                SPRING,
+                &at.to_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                cents,
+            )
+        })
+        .collect();
+    let server = start(&fixture(instances.clone()), config(NOW)).await;
+    let windows = [
+        ("time_frame=per_hour", "2024-02-29T01:00:00Z", NOW),
+        ("time_frame=per_day", "2024-02-01T00:00:00Z", NOW),
+        ("time_frame=per_month", "2023-04-01T00:00:00Z", NOW),
+        (
+            "time_frame=custom_range&start_date=2023-06-10&end_date=2024-01-05",
+            "2023-06-10T00:00:00Z",
+            "2024-01-05T23:59:59.999999Z",
+        ),
+    ];
+    for (query, from, to) in windows {
+        for (param, filter) in [("all", None), ("true", Some(true)), ("false", Some(false))] {
+            let expected = naive(&instances, from, to, filter);
+            let limit = 7;
+            let pages = expected.listed.len().div_ceil(limit).max(1);
+            let mut seen = Vec::new();
+            for page in [1, 2, pages] {
+                let r = analytics(
+                    &server,
+                    &format!("{query}&is_purchase={param}&limit={limit}&page={page}"),
+                )
+                .await;
+                let context = format!("{query} {param} page {page}");
+                if expected.total == 0 {
+                    assert_eq!(r.status, 422, "{context}");
+                    continue;
+                }
+                assert_eq!(r.status, 200, "{context}: {}", r.body);
+                expected.assert_summary_of(&r.body, &context);
+                let ids: Vec<String> = r.body["data"]["instances"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["instance_id"].as_str().unwrap().to_owned())
+                    .collect();
+                let from_row = ((page - 1) * limit).min(expected.listed.len());
+                let to_row = (page * limit).min(expected.listed.len());
+                assert_eq!(ids, expected.listed[from_row..to_row].to_vec(), "{context}");
+                seen.push(page);
+            }
+            assert!(expected.total == 0 || !seen.is_empty());
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! The command line, run as the built binary: help and errors, imports (every kind of
 //! bad record leaves the database unchanged), `demo`, and `serve` (first line, demo
-//! credentials, logs, static files, changes made by another process, SIGTERM).
+//! credentials, logs, static files, changes made by another process, SIGTERM), and the
+//! operator's side of `serve`: settings from the environment, JSON logs, metrics, a log
+//! whose reader stalls, SIGTERM with a stalled connection.
 
 mod common;
 
@@ -333,7 +335,20 @@ struct Served {
 
 impl Served {
     fn start(args: &[&str]) -> Served {
-        let mut child = Command::new(BIN)
+        Served::start_with_env(args, &[])
+    }
+
+    /// `serve` with `args` and these environment variables (and no other
+    /// `CAMPAIGN_ANALYTICS_*` from the test's own environment).
+    fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Served {
+        let mut command = Command::new(BIN);
+        for (name, _) in std::env::vars() {
+            if name.starts_with("CAMPAIGN_ANALYTICS_") {
+                command.env_remove(name);
+            }
+        }
+        let mut child = command
+            .envs(env.iter().copied())
             .arg("serve")
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
@@ -367,7 +382,13 @@ impl Served {
     }
 
     /// SIGTERM, then the exit status and stderr.
-    fn stop(mut self) -> (bool, String) {
+    fn stop(self) -> (bool, String) {
+        self.stop_within(Duration::from_secs(10))
+    }
+
+    /// SIGTERM; the process must have exited within `limit` (the contract's bound on
+    /// a shutdown, whatever clients do).
+    fn stop_within(mut self, limit: Duration) -> (bool, String) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         let started = Instant::now();
@@ -375,10 +396,7 @@ impl Served {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "no graceful shutdown"
-            );
+            assert!(started.elapsed() < limit, "no shutdown within {limit:?}");
             std::thread::sleep(Duration::from_millis(50));
         };
         let mut err = String::new();
@@ -589,4 +607,193 @@ fn serve_hosts_the_dashboard() {
         matches!(encoding.as_deref(), Some("br") | Some("gzip")),
         "{encoding:?}"
     );
+}
+
+/// The demo key and an active campaign from `serve --demo`'s output.
+fn demo_credentials(lines: &[String]) -> (String, String) {
+    let key = lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("key: "))
+        .expect("a demo key")
+        .to_owned();
+    let campaign = lines
+        .iter()
+        .find(|l| l.contains(" active "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("an active campaign")
+        .to_owned();
+    (key, campaign)
+}
+
+#[test]
+fn settings_come_from_the_environment_and_the_command_line_wins() {
+    let served = Served::start_with_env(
+        &["--custom-range-rate-limit", "2"],
+        &[
+            ("CAMPAIGN_ANALYTICS_DB", ":memory:"),
+            ("CAMPAIGN_ANALYTICS_DEMO", "true"),
+            ("CAMPAIGN_ANALYTICS_DEMO_INSTANCES", "500"),
+            ("CAMPAIGN_ANALYTICS_NOW", "2026-11-20T14:03:11Z"),
+            ("CAMPAIGN_ANALYTICS_RATE_LIMIT", "1"),
+            ("CAMPAIGN_ANALYTICS_CUSTOM_RANGE_RATE_LIMIT", "1"),
+            ("CAMPAIGN_ANALYTICS_LOG_FORMAT", "json"),
+            ("CAMPAIGN_ANALYTICS_METRICS_ADDR", "127.0.0.1:0"),
+        ],
+    );
+    let lines = served.more_lines();
+    let metrics_url = lines[0]
+        .strip_prefix("metrics on ")
+        .unwrap_or_else(|| panic!("second line: {}", lines[0]))
+        .to_owned();
+    let (key, campaign) = demo_credentials(&lines);
+    let analytics = |query: &str| {
+        format!(
+            "{}/api/partner/v1/campaigns/{campaign}/analytics?{query}",
+            served.base
+        )
+    };
+    // The environment's budget of 1…
+    assert_eq!(
+        http_get(&analytics("time_frame=per_month"), Some(&key)).0,
+        200
+    );
+    assert_eq!(
+        http_get(&analytics("time_frame=per_month"), Some(&key)).0,
+        429
+    );
+    // …and the command line's 2 over the environment's 1.
+    let range = "time_frame=custom_range&start_date=2026-10-01&end_date=2026-11-20";
+    assert_eq!(http_get(&analytics(range), Some(&key)).0, 200);
+    let (status, _, headers) = http_get(&analytics(range), Some(&key));
+    assert_eq!(status, 200);
+    assert_eq!(headers["x-ratelimit-limit"], "2");
+    assert_eq!(http_get(&analytics(range), Some(&key)).0, 429);
+    // Demo mode from the environment: /api/demo lists the printed key.
+    let (status, body, _) = http_get(&format!("{}/api/demo", served.base), None);
+    assert_eq!(status, 200);
+    let demo: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(demo["data"]["partners"][0]["key"], key.as_str());
+    // Metrics on their own address only.
+    let (status, text, _) = http_get(&metrics_url, None);
+    assert_eq!(status, 200);
+    assert!(
+        text.contains("campaign_analytics_rate_limit_rejections_total{budget=\"requests\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("campaign_analytics_rate_limit_rejections_total{budget=\"custom_range\"} 1"),
+        "{text}"
+    );
+    assert_eq!(http_get(&format!("{}/metrics", served.base), None).0, 404);
+    // An encoded key and a line break in a path, for the log.
+    let forged = format!(
+        "{}/x%0A{{\"level\":\"ERROR\"}}/%2573k_test_{}",
+        served.base,
+        &key[8..]
+    );
+    assert_eq!(http_get(&forged, None).0, 404);
+
+    let (clean, log) = served.stop();
+    assert!(clean);
+    // JSON logs: every line one object, a key nowhere.
+    let entries: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    assert!(entries
+        .iter()
+        .all(|e| e["timestamp"].is_string() && e["level"].is_string()));
+    let requests: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["target"] == "http")
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(requests.iter().any(|m| m.contains(" 429 ")), "{log}");
+    assert!(
+        requests
+            .iter()
+            .any(|m| m.contains("/x\\n{\"level\":\"ERROR\"}/sk_test_[redacted] 404")),
+        "{log}"
+    );
+    assert!(!log.contains(&key[8..]), "a key in the log");
+}
+
+#[test]
+fn a_stalled_log_reader_loses_lines_not_requests() {
+    // stderr is piped and never read until the end: once the pipe is full, the log
+    // writer is stuck, and lines past its one-line queue are dropped and counted.
+    let served = Served::start(&[
+        "--db",
+        ":memory:",
+        "--log-queue-lines",
+        "1",
+        "--metrics-addr",
+        "127.0.0.1:0",
+    ]);
+    let metrics_url = served.more_lines()[0]
+        .strip_prefix("metrics on ")
+        .expect("the metrics address")
+        .to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dropped = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let count = |text: &str| -> u64 {
+            text.lines()
+                .find_map(|l| l.strip_prefix("campaign_analytics_log_lines_dropped_total "))
+                .and_then(|n| n.parse().ok())
+                .expect("the dropped-lines counter")
+        };
+        // Requests go on being answered until lines are being dropped (each one is
+        // answered: a request waiting on the log would time out here).
+        for _ in 0..20 {
+            for _ in 0..500 {
+                let path = format!("{}/healthz?{}", served.base, "x".repeat(200));
+                let response = client.get(path).send().await.expect("an answer");
+                assert_eq!(response.status(), 200);
+            }
+            let text = client
+                .get(&metrics_url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if count(&text) > 0 {
+                return count(&text);
+            }
+        }
+        panic!("no line was dropped");
+    });
+    assert!(dropped > 0);
+    let (clean, _) = served.stop();
+    assert!(clean);
+}
+
+#[test]
+fn sigterm_with_a_stalled_half_request_open_finishes_within_the_limit() {
+    // Timeouts longer than the test: only the shutdown itself may close the connections.
+    let served = Served::start(&["--db", ":memory:", "--header-timeout-ms", "60000"]);
+    let address = served.base.trim_start_matches("http://").to_owned();
+    let mut stalled = std::net::TcpStream::connect(&address).unwrap();
+    use std::io::Write;
+    stalled
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let mut idle = std::net::TcpStream::connect(&address).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut answer = [0u8; 512];
+    use std::io::Read;
+    assert!(idle.read(&mut answer).unwrap() > 0);
+    // The contract's 10 s, with a little room for the process to exit.
+    let (clean, log) = served.stop_within(Duration::from_secs(12));
+    assert!(clean, "{log}");
+    assert!(log.contains("shutting down"), "{log}");
 }

@@ -13,7 +13,6 @@ use campaign_analytics_server::demo;
 use campaign_analytics_server::http::edge::{EdgeConfig, MAX_HEAD_BYTES, MAX_URI_BYTES};
 use campaign_analytics_server::http::proxy::TrustedProxies;
 use campaign_analytics_server::http::{self, ServerConfig};
-use campaign_analytics_server::log::LogFormat;
 use campaign_analytics_server::store::{
     CampaignInfo, KeyDigest, Store, StoreError, WindowAnswer, WindowQuery,
 };
@@ -360,6 +359,30 @@ async fn an_idle_kept_alive_connection_is_closed_after_the_idle_timeout() {
     );
 }
 
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answers_is_let_go() {
+    let mut settings = config(NOW);
+    settings.edges = edges(60_000, 300);
+    let server = start(&data(), settings).await;
+    // Many requests for a 30 KB document, sent at once and never read: the answers fill
+    // the socket's buffers, and the server's writes wait.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(addr(&server)).await.unwrap();
+    let request = b"GET /api/partner/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n".repeat(400);
+    let _ = stream.write_all(&request).await;
+    let event = "campaign_analytics_edge_events_total{event=\"write_timeout\"} 1";
+    tokio::time::timeout(HANG, async {
+        while !server.metrics.render().contains(event) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the stalled connection is closed");
+    drop(stream);
+    assert_eq!(get(&server, "/healthz", None).await.status, 200);
+}
+
 // ---------------------------------------------------------------------------------
 // The connection cap
 
@@ -480,12 +503,18 @@ async fn shutdown_finishes_requests_in_flight_and_stops_accepting() {
         .await
         .unwrap();
     entered.notified().await;
-    // An idle kept-alive connection, and a stalled half request.
+    // A stalled half request, and a kept-alive connection between requests.
     let mut stalled = TcpStream::connect(at).await.unwrap();
     stalled
         .write_all(b"GET /healthz HTTP/1.1\r\n")
         .await
         .unwrap();
+    let mut idle = TcpStream::connect(at).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 1024];
+    assert!(idle.read(&mut answer).await.unwrap() > 0);
     stop.send(()).unwrap();
     // No new connection is served once shutdown began (the listener is closed).
     tokio::time::timeout(HANG, async {
@@ -499,14 +528,16 @@ async fn shutdown_finishes_requests_in_flight_and_stops_accepting() {
     })
     .await
     .expect("the listener closes");
+    // Neither has anything in flight: both are closed at once, while the request in
+    // flight is still held (the grace is a minute).
+    assert!(read_to_close(&mut stalled).await.is_empty());
+    assert!(read_to_close(&mut idle).await.is_empty());
     // The request in flight is answered in full, then its connection closes.
     release.notify_one();
     let reply = parse(&read_to_close(&mut in_flight).await);
     assert_eq!(reply.status, 200, "{}", reply.head);
     assert_eq!(reply.body["data"]["summary"]["total_instances"], 1);
-    // The stalled one does not hold the shutdown for the whole grace: nothing is in
-    // flight on it.
-    let _ = read_to_close(&mut stalled).await;
+    assert_eq!(reply.header("connection").as_deref(), Some("close"));
     tokio::time::timeout(HANG, served)
         .await
         .expect("serve returns")
@@ -541,7 +572,7 @@ async fn whatever_is_left_after_the_grace_is_closed() {
 
 #[tokio::test]
 async fn forged_lines_and_encoded_keys_never_reach_the_log() {
-    let log = capture_log(LogFormat::Text);
+    let log = capture_log();
     let server = start(&data(), config(NOW)).await;
     let body = "0123456789abcdefABCDEF0123456789";
     let attempts = [
@@ -553,23 +584,32 @@ async fn forged_lines_and_encoded_keys_never_reach_the_log() {
         format!("/api/%73%6b%5f%74%65%73%74%5f{body}"),
         "/%1B[2J%1B[31mred".to_owned(),
     ];
+    let mut lines = Vec::new();
     for path in &attempts {
-        let reply = get(&server, path, None).await;
+        let id = Uuid::new_v4().to_string();
+        let request = reqwest::Client::new()
+            .get(format!("{}{path}", server.base))
+            .header("X-Request-ID", &id);
+        let reply = send(request).await;
         assert!(
             [400, 401, 404].contains(&reply.status),
             "{path}: {}",
             reply.status
         );
+        let mine = log.lines_with(&id);
+        assert_eq!(mine.len(), 1, "one line per request: {mine:?}");
+        lines.push(mine[0].clone());
     }
     let text = log.text();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), attempts.len(), "one line per request:\n{text}");
+    assert!(!text.contains(body), "a key in the log:\n{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("2026-01-01T00:00:00Z")),
+        "a forged line:\n{text}"
+    );
     for line in &lines {
         assert!(line.contains(" INFO http: GET /"), "{line}");
-        assert!(!line.contains(body), "a key in the log: {line}");
         assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
     }
-    assert!(!lines.iter().any(|l| l.starts_with("2026-01-01T00:00:00Z")));
     assert!(
         lines[0].contains("/\\n2026-01-01T00:00:00Z INFO FORGEDLINE 404"),
         "{}",
@@ -702,6 +742,7 @@ async fn the_demo_directory_is_served_in_demo_mode_only() {
     let reply = get(&plain, "/api/demo", None).await;
     assert_eq!(reply.status, 404);
     assert_eq!(reply.body["message"], "No endpoint exists at this path");
+    assert_documented(&openapi(), "/api/demo", &reply);
 
     let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap().to_utc();
     let generated = demo::demo(demo::DEFAULT_SEED, 0, now);
@@ -713,6 +754,7 @@ async fn the_demo_directory_is_served_in_demo_mode_only() {
     assert_security_headers(&reply);
     assert_eq!(reply.header("cache-control"), Some("no-store"));
     assert_eq!(reply.body["success"], true);
+    assert_documented(&openapi(), "/api/demo", &reply);
     assert_eq!(
         reply.body["meta"]["requestId"],
         reply.header("x-request-id").unwrap()

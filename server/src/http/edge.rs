@@ -10,14 +10,16 @@
 //!   closed. hyper never sees an oversized head.
 //! - **Timeouts.** A request head must be complete within `header_timeout` of its first
 //!   byte (of the connection's opening, for the first request); a kept-alive connection
-//!   may sit idle for `idle_timeout`; a response whose client stops reading is given
-//!   `idle_timeout` without progress. One timer per connection, re-armed only when it
-//!   fires.
+//!   may sit idle for `idle_timeout`; an answer whose client stops reading it is given
+//!   `idle_timeout` without progress (a handler at work is bounded by the query
+//!   deadline, not by these). One timer per connection, re-armed only when it fires.
 //! - **Connection cap.** At most `max_connections` at once; a connection past the cap
 //!   gets a 503 envelope with `Retry-After: 1` and is closed.
-//! - **Shutdown.** When the shutdown future completes, the listener is closed, idle
-//!   connections are closed, requests in flight are finished, and whatever is still
-//!   open after `shutdown_grace` is dropped, whatever the clients do.
+//! - **Shutdown.** When the shutdown future completes, the listener is closed,
+//!   connections with nothing in flight (idle, or part-way through sending a head) are
+//!   closed, requests in flight are finished (their connections close after the
+//!   answer), and whatever is still open after `shutdown_grace` is dropped, whatever
+//!   the clients do.
 //!
 //! Pipelined requests: the head scan starts again when a response has been sent; bytes
 //! of a next request that hyper read ahead while answering the previous one are not
@@ -40,7 +42,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -92,6 +94,8 @@ pub struct Edges {
     pub config: EdgeConfig,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
+    /// Set when shutdown begins: connections with no request in flight close.
+    pub draining: AtomicBool,
 }
 
 impl Edges {
@@ -205,6 +209,7 @@ pub async fn serve(
     }
     drop(listener);
     tracing::info!("shutting down: finishing requests in flight");
+    edges.draining.store(true, Ordering::Release);
     let _ = stop.send(Stop::Draining);
     let all = u32::try_from(max).unwrap_or(u32::MAX);
     let drained = tokio::time::timeout(edges.config.shutdown_grace, permits.acquire_many(all));
@@ -245,12 +250,13 @@ async fn connection(
 ) {
     let _ = stream.set_nodelay(true);
     edges.metrics.connection_delta(1);
-    let answered = Arc::new(AtomicBool::new(false));
-    let io = Guarded::new(stream, Arc::clone(&edges), Arc::clone(&answered));
+    let progress = Arc::new(Progress::default());
+    let io = Guarded::new(stream, Arc::clone(&edges), Arc::clone(&progress));
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
         let router = router.clone();
-        let answered = Arc::clone(&answered);
+        let progress = Arc::clone(&progress);
+        progress.dispatched.fetch_add(1, Ordering::AcqRel);
         async move {
             let response = match router.oneshot(request.map(Body::new)).await {
                 Ok(response) => response,
@@ -258,7 +264,7 @@ async fn connection(
             };
             Ok::<_, Infallible>(response.map(|body| Signalled {
                 body,
-                answered: Some(answered),
+                progress: Some(progress),
             }))
         }
     });
@@ -293,17 +299,24 @@ async fn connection(
     edges.metrics.connection_delta(-1);
 }
 
-/// A response body that says when hyper is done with it (sent or abandoned), which is
-/// when the connection starts waiting for its next request head.
+/// How many requests of a connection hyper has handed to the service, and how many of
+/// their answers it is done with (sent or abandoned).
+#[derive(Default)]
+struct Progress {
+    dispatched: AtomicU64,
+    answered: AtomicU64,
+}
+
+/// A response body that counts itself answered when hyper is done with it.
 struct Signalled {
     body: Body,
-    answered: Option<Arc<AtomicBool>>,
+    progress: Option<Arc<Progress>>,
 }
 
 impl Drop for Signalled {
     fn drop(&mut self) {
-        if let Some(answered) = self.answered.take() {
-            answered.store(true, Ordering::Release);
+        if let Some(progress) = self.progress.take() {
+            progress.answered.fetch_add(1, Ordering::AcqRel);
         }
     }
 }
@@ -418,40 +431,53 @@ struct Refusing {
 struct Guarded {
     stream: TcpStream,
     edges: Arc<Edges>,
-    /// Set when the current response has been sent (by [`Signalled`]).
-    answered: Arc<AtomicBool>,
+    /// Requests handed to the service and answers sent; shared with [`Signalled`].
+    progress: Arc<Progress>,
+    /// Requests that will have been handed over once the last head scanned is.
+    expected: u64,
     phase: Phase,
     scan: HeadScan,
     /// Armed no later than the current phase's deadline: at most `min(timeouts)` ahead,
     /// so that no change of phase can bring a deadline before it. When it fires, the
     /// deadline is checked and the timer re-armed.
     timer: Pin<Box<Sleep>>,
-    last_io: Instant,
+    /// Since when the answer in flight has been waiting for the client to read it.
+    write_stalled_since: Option<Instant>,
     refusing: Option<Refusing>,
 }
 
 impl Guarded {
-    fn new(stream: TcpStream, edges: Arc<Edges>, answered: Arc<AtomicBool>) -> Guarded {
+    fn new(stream: TcpStream, edges: Arc<Edges>, progress: Arc<Progress>) -> Guarded {
         let now = Instant::now();
         let step = edges.config.header_timeout.min(edges.config.idle_timeout);
         let timer = Box::pin(tokio::time::sleep_until(now + step));
         Guarded {
             stream,
             edges,
-            answered,
+            progress,
+            expected: 0,
             phase: Phase::Head { since: now },
             scan: HeadScan::default(),
             timer,
-            last_io: now,
+            write_stalled_since: None,
             refusing: None,
         }
     }
 
-    /// Moves to `Idle` once the response in flight has been sent.
+    /// Keeps the phase in step with the requests hyper has handed over: `Idle` once
+    /// every one has been answered, `Busy` again when hyper takes a pipelined request
+    /// from its buffer (without a read, so without a head scan).
     fn note_answered(&mut self, now: Instant) {
-        if matches!(self.phase, Phase::Busy) && self.answered.swap(false, Ordering::AcqRel) {
-            self.phase = Phase::Idle { since: now };
-            self.scan = HeadScan::default();
+        let dispatched = self.progress.dispatched.load(Ordering::Acquire);
+        let answered = self.progress.answered.load(Ordering::Acquire);
+        let in_flight = answered < dispatched.max(self.expected);
+        match self.phase {
+            Phase::Busy if !in_flight => {
+                self.phase = Phase::Idle { since: now };
+                self.scan = HeadScan::default();
+            }
+            Phase::Idle { .. } if in_flight => self.phase = Phase::Busy,
+            _ => {}
         }
     }
 
@@ -464,10 +490,21 @@ impl Guarded {
             }
             let now = Instant::now();
             self.note_answered(now);
-            let (deadline, event) = match self.phase {
-                Phase::Head { since } => (since + config.header_timeout, EdgeEvent::HeaderTimeout),
-                Phase::Idle { since } => (since + config.idle_timeout, EdgeEvent::IdleTimeout),
-                Phase::Busy => (self.last_io + config.idle_timeout, EdgeEvent::IdleTimeout),
+            let step = config.header_timeout.min(config.idle_timeout);
+            let (deadline, event) = match (self.write_stalled_since, self.phase) {
+                // An answer the client does not read.
+                (Some(since), _) => (since + config.idle_timeout, EdgeEvent::WriteTimeout),
+                (None, Phase::Head { since }) => {
+                    (since + config.header_timeout, EdgeEvent::HeaderTimeout)
+                }
+                (None, Phase::Idle { since }) => {
+                    (since + config.idle_timeout, EdgeEvent::IdleTimeout)
+                }
+                // The handler is working: its own deadline bounds it, not this one.
+                (None, Phase::Busy) => {
+                    self.timer.as_mut().reset(now + step);
+                    continue;
+                }
             };
             if now >= deadline {
                 self.edges.metrics.record_edge(event);
@@ -479,9 +516,17 @@ impl Guarded {
                     },
                 ));
             }
-            let step = config.header_timeout.min(config.idle_timeout);
             self.timer.as_mut().reset(deadline.min(now + step));
         }
+    }
+
+    /// A write would wait: the client is not reading. Past the idle timeout without
+    /// progress, the connection is given up.
+    fn poll_write_stalled(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.write_stalled_since.is_none() {
+            self.write_stalled_since = Some(Instant::now());
+        }
+        self.poll_deadline(cx).map(Err)
     }
 
     /// Starts answering `failure` on this connection instead of passing the request on.
@@ -552,11 +597,21 @@ impl AsyncRead for Guarded {
         if this.refusing.is_some() {
             return this.poll_refusing(cx);
         }
+        // Shutting down: a connection between requests, or in the middle of sending a
+        // head, has nothing in flight to finish.
+        if this.edges.draining.load(Ordering::Acquire) {
+            this.note_answered(Instant::now());
+            if !matches!(this.phase, Phase::Busy) {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "shutting down",
+                )));
+            }
+        }
         let before = buf.filled().len();
         match Pin::new(&mut this.stream).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
                 let now = Instant::now();
-                this.last_io = now;
                 this.note_answered(now);
                 let fresh = &buf.filled()[before..];
                 if fresh.is_empty() {
@@ -568,7 +623,10 @@ impl AsyncRead for Guarded {
                 if let Phase::Head { .. } = this.phase {
                     match this.scan.feed(fresh) {
                         Scan::More => {}
-                        Scan::Complete => this.phase = Phase::Busy,
+                        Scan::Complete => {
+                            this.phase = Phase::Busy;
+                            this.expected = this.progress.dispatched.load(Ordering::Acquire) + 1;
+                        }
                         Scan::Refuse(failure) => {
                             buf.set_filled(before);
                             this.refuse(failure);
@@ -593,10 +651,10 @@ impl AsyncWrite for Guarded {
         let this = self.get_mut();
         match Pin::new(&mut this.stream).poll_write(cx, data) {
             Poll::Ready(result) => {
-                this.last_io = Instant::now();
+                this.write_stalled_since = None;
                 Poll::Ready(result)
             }
-            Poll::Pending => this.poll_deadline(cx).map(Err),
+            Poll::Pending => this.poll_write_stalled(cx),
         }
     }
 
@@ -608,10 +666,10 @@ impl AsyncWrite for Guarded {
         let this = self.get_mut();
         match Pin::new(&mut this.stream).poll_write_vectored(cx, bufs) {
             Poll::Ready(result) => {
-                this.last_io = Instant::now();
+                this.write_stalled_since = None;
                 Poll::Ready(result)
             }
-            Poll::Pending => this.poll_deadline(cx).map(Err),
+            Poll::Pending => this.poll_write_stalled(cx),
         }
     }
 

@@ -155,6 +155,7 @@ pub fn app(store: Arc<dyn Store>, config: ServerConfig) -> App {
         config: config.edges,
         clock: config.clock,
         metrics: Arc::clone(&metrics),
+        draining: Default::default(),
     });
     App {
         router: router(store, config, metrics),
@@ -193,6 +194,7 @@ pub async fn serve_metrics(
         clock: Clock::System,
         // The scrapes themselves are not counted in the API's metrics.
         metrics: Arc::new(Metrics::default()),
+        draining: Default::default(),
     });
     edge::serve(listener, router, edges, shutdown).await
 }

@@ -9,7 +9,8 @@
 //! hashed JS and wasm); it is allowed by its SHA-256 hash, read from the served
 //! `index.html` itself, so the policy always matches the build on disk (the hashes are
 //! recomputed when the file changes). Requests may go to the page's origin and to any
-//! HTTPS origin (the partner chooses the API's base URL), or plain HTTP on loopback.
+//! HTTPS origin (the partner chooses the API's base URL), or plain HTTP on loopback
+//! (`127.0.0.1`, `localhost`; CSP has no syntax for IPv6 literals).
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -33,7 +34,7 @@ pub struct StaticFiles {
 /// The policy without its inline-script hashes.
 const POLICY_BEFORE_HASHES: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 const POLICY_AFTER_HASHES: &str = "; style-src 'self'; img-src 'self' data:; font-src 'self'; \
-connect-src 'self' https: http://127.0.0.1:* http://localhost:* http://[::1]:*; \
+connect-src 'self' https: http://127.0.0.1:* http://localhost:*; \
 object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The Content-Security-Policy of a page whose HTML is `html`.

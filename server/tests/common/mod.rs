@@ -309,8 +309,10 @@ pub const ANALYTICS_OPENAPI_PATH: &str = "/api/partner/v1/campaigns/{campaign_id
 
 // ---------------------------------------------------------------------------------
 // The server's log, captured: the same subscriber `serve` installs (formatter and
-// sanitizer), writing into a buffer. Installed for the current thread, which is where a
-// `#[tokio::test]` runs the in-process server's tasks.
+// sanitizer), writing into a buffer. It is the test binary's global subscriber (a
+// per-thread one misses events when tests run in parallel: `tracing` caches which
+// call sites are enabled across threads), so tests pick out their own lines, e.g. by
+// request id.
 
 #[derive(Clone, Default)]
 pub struct LogBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
@@ -327,23 +329,38 @@ impl std::io::Write for LogBuffer {
 
 pub struct CapturedLog {
     buffer: LogBuffer,
-    _guard: tracing::subscriber::DefaultGuard,
 }
 
 impl CapturedLog {
-    /// Everything logged so far.
+    /// Everything this test binary has logged so far (text format).
     pub fn text(&self) -> String {
         String::from_utf8(self.buffer.0.lock().unwrap().clone()).expect("a UTF-8 log")
     }
+
+    /// The lines that mention `needle` (e.g. a request id).
+    pub fn lines_with(&self, needle: &str) -> Vec<String> {
+        self.text()
+            .lines()
+            .filter(|l| l.contains(needle))
+            .map(str::to_owned)
+            .collect()
+    }
 }
 
-/// Captures what the server logs on this thread, in `format`, until dropped.
-pub fn capture_log(format: campaign_analytics_server::log::LogFormat) -> CapturedLog {
-    let buffer = LogBuffer::default();
-    let writer = buffer.clone();
-    let subscriber = campaign_analytics_server::log::subscriber(format, move || writer.clone());
-    CapturedLog {
-        buffer,
-        _guard: tracing::subscriber::set_default(subscriber),
-    }
+/// The log of this test binary, captured from the first call on.
+pub fn capture_log() -> CapturedLog {
+    static BUFFER: std::sync::OnceLock<LogBuffer> = std::sync::OnceLock::new();
+    let buffer = BUFFER
+        .get_or_init(|| {
+            let buffer = LogBuffer::default();
+            let writer = buffer.clone();
+            let subscriber = campaign_analytics_server::log::subscriber(
+                campaign_analytics_server::log::LogFormat::Text,
+                move || writer.clone(),
+            );
+            tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+            buffer
+        })
+        .clone();
+    CapturedLog { buffer }
 }
