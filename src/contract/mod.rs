@@ -25,4 +25,4 @@ pub use query::{
     validate_query, AnalyticsQuery, DateRange, Period, PurchaseFilter, QueryInput, TimeFrame,
     Validation, CAMPAIGNS_PATH, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_RANGE_DAYS,
 };
-pub use request::validate_request;
+pub use request::{seed_parameter_hashing, validate_request};

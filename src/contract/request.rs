@@ -3,7 +3,11 @@
 
 use super::field::{Code, Field, FieldError};
 use super::query::{validate_with_duplicates, QueryInput, Validation};
+use siphasher::sip::SipHasher13;
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 /// Validates an analytics request: `campaign_id` as in the path, `query_string` as in the
 /// URL (a leading `?` is optional; `+` and percent-escapes are decoded as browsers do).
@@ -34,16 +38,18 @@ pub fn validate_request(campaign_id: &str, query_string: &str) -> Validation {
         ..QueryInput::default()
     };
     let mut duplicated = [false; 7];
-    for (field, values) in &params.known {
-        input.set(*field, values.first().map(|v| v.as_ref()));
-        duplicated[*field as usize] = values.len() > 1;
+    for (field, given) in Field::ALL.into_iter().zip(&params.known) {
+        if let Some((value, count)) = given {
+            input.set(field, Some(value.as_ref()));
+            duplicated[field.index()] = *count > 1;
+        }
     }
 
     // `campaign_id` belongs to the path: once in the query string it is merely unknown,
     // but given twice there it is a duplicate of the campaign_id field itself (reported in
     // that field's place, so each field still gets at most one error).
-    let query_campaign_id = |name: &str| Field::from_name(name) == Some(Field::CampaignId);
-    duplicated[Field::CampaignId as usize] = params
+    let query_campaign_id = |name: &str| name == Field::CampaignId.name();
+    duplicated[Field::CampaignId.index()] = params
         .unknown
         .iter()
         .any(|(name, count)| *count > 1 && query_campaign_id(name));
@@ -61,32 +67,85 @@ pub fn validate_request(campaign_id: &str, query_string: &str) -> Validation {
     validation
 }
 
-/// A decoded query string, grouped by parameter name.
+/// A decoded query string, grouped by parameter name in one pass: the cost is linear in
+/// the query string's length, however many distinct names it holds.
 struct RawParams<'a> {
-    /// Known query fields with every value given, in contract order.
-    known: Vec<(Field, Vec<Cow<'a, str>>)>,
+    /// For each known query field (indexed by [`Field`]): its first value and how often
+    /// it was given.
+    known: [Option<(Cow<'a, str>, usize)>; 7],
     /// Other parameter names with how often each appeared, in order of first appearance.
     unknown: Vec<(Cow<'a, str>, usize)>,
 }
 
 impl<'a> RawParams<'a> {
     fn parse(query_string: &'a str) -> RawParams<'a> {
-        let mut known: Vec<(Field, Vec<Cow<'a, str>>)> = Vec::new();
-        let mut unknown: Vec<(Cow<'a, str>, usize)> = Vec::new();
+        let mut known: [Option<(Cow<'a, str>, usize)>; 7] = Default::default();
+        // Unknown names map to (order of first appearance, count). A hash map, not a scan
+        // of the names seen so far: a URL with 100,000 distinct names stays linear.
+        let mut unknown: HashMap<Cow<'a, str>, (usize, usize), NameHashState> =
+            HashMap::with_hasher(NameHashState::new());
         for (name, value) in form_urlencoded::parse(query_string.as_bytes()) {
             // campaign_id belongs to the path; in the query string it is just unknown.
             match Field::from_name(&name).filter(|f| *f != Field::CampaignId) {
-                Some(field) => match known.iter_mut().find(|(f, _)| *f == field) {
-                    Some((_, values)) => values.push(value),
-                    None => known.push((field, vec![value])),
-                },
-                None => match unknown.iter_mut().find(|(n, _)| *n == name) {
+                Some(field) => match &mut known[field.index()] {
                     Some((_, count)) => *count += 1,
-                    None => unknown.push((name, 1)),
+                    slot @ None => *slot = Some((value, 1)),
                 },
+                None => {
+                    let next = unknown.len();
+                    unknown.entry(name).or_insert((next, 0)).1 += 1;
+                }
             }
         }
-        known.sort_by_key(|(field, _)| *field);
-        RawParams { known, unknown }
+        // Back into order of first appearance: positions are exactly 0..len.
+        let mut ordered: Vec<Option<(Cow<'a, str>, usize)>> = Vec::new();
+        ordered.resize_with(unknown.len(), || None);
+        for (name, (position, count)) in unknown {
+            if let Some(slot) = ordered.get_mut(position) {
+                *slot = Some((name, count));
+            }
+        }
+        RawParams {
+            known,
+            unknown: ordered.into_iter().flatten().collect(),
+        }
+    }
+}
+
+/// Keys of the hash that groups parameter names. Secret and random, so that nobody can
+/// precompute names that all collide and turn the grouping quadratic again.
+static NAME_HASH_KEYS: OnceLock<(u64, u64)> = OnceLock::new();
+
+/// Seeds the hashing of parameter names with 128 random bits, before the first
+/// validation. Where the platform has an entropy source std uses it by itself (native
+/// builds); WebAssembly has none, so a host that has one (the JS package, from
+/// `crypto.getRandomValues`) passes it in. Returns false when the keys were already fixed
+/// (seeding after the first validation has no effect).
+pub fn seed_parameter_hashing(k0: u64, k1: u64) -> bool {
+    NAME_HASH_KEYS.set((k0, k1)).is_ok()
+}
+
+/// SipHash-1-3 under [`NAME_HASH_KEYS`].
+#[derive(Clone, Copy)]
+struct NameHashState {
+    k0: u64,
+    k1: u64,
+}
+
+impl NameHashState {
+    fn new() -> NameHashState {
+        let &(k0, k1) = NAME_HASH_KEYS.get_or_init(|| {
+            // std's own per-process keys (from the OS where there is one).
+            let state = std::hash::RandomState::new();
+            (state.hash_one(0u8), state.hash_one(1u8))
+        });
+        NameHashState { k0, k1 }
+    }
+}
+
+impl BuildHasher for NameHashState {
+    type Hasher = SipHasher13;
+    fn build_hasher(&self) -> SipHasher13 {
+        SipHasher13::new_with_keys(self.k0, self.k1)
     }
 }
