@@ -101,6 +101,24 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in declaration order (`Code::ALL[code as usize] == code`).
+    pub const ALL: [Code; 14] = [
+        Code::Required,
+        Code::InvalidUuid,
+        Code::InvalidEnum,
+        Code::InvalidDate,
+        Code::DateOrder,
+        Code::RangeTooLarge,
+        Code::InvalidInteger,
+        Code::OutOfRange,
+        Code::DuplicateParameter,
+        Code::IgnoredParameter,
+        Code::UnknownParameter,
+        Code::InvalidInput,
+        Code::InvalidKey,
+        Code::Unrecognized,
+    ];
+
     /// The code's wire string.
     pub const fn as_str(self) -> &'static str {
         match self {

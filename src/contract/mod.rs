@@ -26,3 +26,9 @@ pub use query::{
     Validation, CAMPAIGNS_PATH, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_RANGE_DAYS,
 };
 pub use request::{seed_parameter_hashing, validate_request};
+
+// The JS package's boundary reads the rules' outcome before messages are written.
+#[cfg(feature = "js")]
+pub(crate) use query::{check_fields, Outcome};
+#[cfg(feature = "js")]
+pub(crate) use request::check_request;

@@ -2,7 +2,7 @@
 //! raw query string, where duplicated and unknown parameters become visible.
 
 use super::field::{Code, Field, FieldError};
-use super::query::{validate_with_duplicates, QueryInput, Validation};
+use super::query::{check_fields, Outcome, QueryInput, Validation};
 use siphasher::sip::SipHasher13;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,8 +30,30 @@ use std::sync::OnceLock;
 /// assert_eq!(v.errors()[0].code, Code::DuplicateParameter);
 /// ```
 pub fn validate_request(campaign_id: &str, query_string: &str) -> Validation {
+    let request = check_request(campaign_id, query_string);
+    let mut validation = request.fields.into_validation();
+    for (name, count) in &request.unknown {
+        if *count > 1 {
+            validation.push_error(FieldError::unknown(name, Code::DuplicateParameter));
+        } else {
+            validation.push_warning(FieldError::unknown(name, Code::UnknownParameter));
+        }
+    }
+    validation
+}
+
+/// What the rules say about a request, before any message is written: the outcome on the
+/// known fields, and each other parameter name with how often it was given (in order of
+/// first appearance; more than once is a `duplicate_parameter` error, once an
+/// `unknown_parameter` warning).
+pub(crate) struct RequestOutcome<'a> {
+    pub(crate) fields: Outcome,
+    pub(crate) unknown: Vec<(Cow<'a, str>, usize)>,
+}
+
+pub(crate) fn check_request<'a>(campaign_id: &str, query_string: &'a str) -> RequestOutcome<'a> {
     let query_string = query_string.strip_prefix('?').unwrap_or(query_string);
-    let params = RawParams::parse(query_string);
+    let mut params = RawParams::parse(query_string);
 
     let mut input = QueryInput {
         campaign_id: Some(campaign_id),
@@ -48,23 +70,20 @@ pub fn validate_request(campaign_id: &str, query_string: &str) -> Validation {
     // `campaign_id` belongs to the path: once in the query string it is merely unknown,
     // but given twice there it is a duplicate of the campaign_id field itself (reported in
     // that field's place, so each field still gets at most one error).
-    let query_campaign_id = |name: &str| name == Field::CampaignId.name();
+    let query_campaign_id =
+        |name: &str, count: usize| count > 1 && name == Field::CampaignId.name();
     duplicated[Field::CampaignId.index()] = params
         .unknown
         .iter()
-        .any(|(name, count)| *count > 1 && query_campaign_id(name));
-
-    let mut validation = validate_with_duplicates(&input, duplicated);
-    for (name, count) in &params.unknown {
-        if *count > 1 && query_campaign_id(name) {
-            continue;
-        } else if *count > 1 {
-            validation.push_error(FieldError::unknown(name, Code::DuplicateParameter));
-        } else {
-            validation.push_warning(FieldError::unknown(name, Code::UnknownParameter));
-        }
+        .any(|(name, count)| query_campaign_id(name, *count));
+    let fields = check_fields(&input, duplicated);
+    params
+        .unknown
+        .retain(|(name, count)| !query_campaign_id(name, *count));
+    RequestOutcome {
+        fields,
+        unknown: params.unknown,
     }
-    validation
 }
 
 /// A decoded query string, grouped by parameter name in one pass: the cost is linear in

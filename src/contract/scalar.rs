@@ -38,9 +38,50 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// `YYYY-MM-DD`, for dates within years 0000–9999 (what [`parse_date`] accepts).
-/// Written by hand: chrono's strftime machinery would weigh on the JS package.
 pub(crate) fn iso_date(date: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+    let mut out = String::with_capacity(10);
+    write_date(&mut out, date);
+    out
+}
+
+/// Appends `YYYY-MM-DD`. Written by hand: chrono's strftime machinery (and even
+/// `format!`) would weigh on the JS package, which writes dates on hot paths.
+pub(crate) fn write_date(out: &mut String, date: NaiveDate) {
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let year = date.year().clamp(0, 9999) as u32;
+    for n in [year / 1000, year / 100, year / 10, year] {
+        out.push(digit(n));
+    }
+    out.push('-');
+    out.push(digit(date.month() / 10));
+    out.push(digit(date.month()));
+    out.push('-');
+    out.push(digit(date.day() / 10));
+    out.push(digit(date.day()));
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn write_decimal(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends the lower-case hyphenated form of `id`.
+pub(crate) fn write_uuid(out: &mut String, id: Uuid) {
+    let mut buffer = Uuid::encode_buffer();
+    out.push_str(id.hyphenated().encode_lower(&mut buffer));
 }
 
 /// Why an integer parameter was rejected.
@@ -128,6 +169,30 @@ mod tests {
         ] {
             assert!(parse_date(bad).is_none(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn writers() {
+        let mut out = String::new();
+        for n in [0, 7, 10, 2_147_483_647, u32::MAX] {
+            out.clear();
+            write_decimal(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+        for (y, m, d, text) in [
+            (0, 1, 1, "0000-01-01"),
+            (987, 12, 31, "0987-12-31"),
+            (2024, 2, 29, "2024-02-29"),
+            (9999, 12, 31, "9999-12-31"),
+        ] {
+            assert_eq!(iso_date(NaiveDate::from_ymd_opt(y, m, d).unwrap()), text);
+        }
+        out.clear();
+        write_uuid(
+            &mut out,
+            Uuid::parse_str("123E4567-E89B-12D3-A456-426614174000").unwrap(),
+        );
+        assert_eq!(out, "123e4567-e89b-12d3-a456-426614174000");
     }
 
     #[test]
