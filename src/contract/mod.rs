@@ -32,3 +32,5 @@ pub use request::{seed_parameter_hashing, validate_request};
 pub(crate) use query::{check_fields, Outcome};
 #[cfg(feature = "js")]
 pub(crate) use request::check_request;
+#[cfg(feature = "js")]
+pub(crate) use scalar::write_date;

@@ -3,6 +3,7 @@
 
 use super::field::{Code, Field, FieldError};
 use super::query::{check_fields, Outcome, QueryInput, Validation};
+use super::scalar::hex_value;
 use siphasher::sip::SipHasher13;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -103,7 +104,7 @@ impl<'a> RawParams<'a> {
         // of the names seen so far: a URL with 100,000 distinct names stays linear.
         let mut unknown: HashMap<Cow<'a, str>, (usize, usize), NameHashState> =
             HashMap::with_hasher(NameHashState::new());
-        for (name, value) in form_urlencoded::parse(query_string.as_bytes()) {
+        for (name, value) in form_pairs(query_string) {
             // campaign_id belongs to the path; in the query string it is just unknown.
             match Field::from_name(&name).filter(|f| *f != Field::CampaignId) {
                 Some(field) => match &mut known[field.index()] {
@@ -128,6 +129,52 @@ impl<'a> RawParams<'a> {
             known,
             unknown: ordered.into_iter().flatten().collect(),
         }
+    }
+}
+
+/// The pairs of an `application/x-www-form-urlencoded` query string, decoded as browsers
+/// (and `URLSearchParams`) decode them: split at `&` (empty pieces skipped), name and
+/// value at the first `=`, `+` is a space, `%XX` a byte (a `%` without two hex digits
+/// stays as it is), and bytes that are not UTF-8 become U+FFFD.
+fn form_pairs(query_string: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    query_string
+        .split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+            (form_decode(name), form_decode(value))
+        })
+}
+
+/// One decoded name or value. Most have neither `+` nor `%`: those are borrowed as they
+/// are (a piece of a `str` cut at ASCII bytes is UTF-8 already).
+fn form_decode(piece: &str) -> Cow<'_, str> {
+    if !piece.bytes().any(|b| b == b'+' || b == b'%') {
+        return Cow::Borrowed(piece);
+    }
+    let mut bytes = Vec::with_capacity(piece.len());
+    let mut rest = piece.as_bytes().iter();
+    while let Some(&b) = rest.next() {
+        match b {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let ahead = rest.as_slice();
+                let high = ahead.first().and_then(|&h| hex_value(h));
+                let low = ahead.get(1).and_then(|&l| hex_value(l));
+                match (high, low) {
+                    (Some(high), Some(low)) => {
+                        bytes.push(high << 4 | low);
+                        rest.nth(1);
+                    }
+                    _ => bytes.push(b'%'),
+                }
+            }
+            _ => bytes.push(b),
+        }
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Cow::Owned(text),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
     }
 }
 
@@ -166,5 +213,56 @@ impl BuildHasher for NameHashState {
     type Hasher = SipHasher13;
     fn build_hasher(&self) -> SipHasher13 {
         SipHasher13::new_with_keys(self.k0, self.k1)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::form_pairs;
+    use proptest::prelude::*;
+
+    /// The hand-written decoding against the `form_urlencoded` crate (the URL Standard's
+    /// parser), on text made of the characters that matter and on arbitrary text.
+    fn agrees(query: &str) -> Result<(), TestCaseError> {
+        let ours: Vec<(String, String)> = form_pairs(query)
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect();
+        let theirs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect();
+        prop_assert_eq!(ours, theirs, "{:?}", query);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn decoding_agrees_with_the_url_standard(query in "[%+=&aZ0-9fFgé😀 ]{0,24}") {
+            agrees(&query)?;
+        }
+
+        #[test]
+        fn decoding_agrees_on_arbitrary_text(query in any::<String>()) {
+            agrees(&query)?;
+        }
+    }
+
+    #[test]
+    fn decoding_edge_cases() {
+        for query in [
+            "%",
+            "%4",
+            "%4g",
+            "%41%",
+            "a=%ZZ&b=%e2%82",
+            "%F0%9F%98%80=%C3",
+            "+=+",
+            "==&&=",
+            "%2525",
+            "a=b=c",
+        ] {
+            agrees(query).unwrap();
+        }
     }
 }

@@ -11,14 +11,33 @@ pub(crate) fn parse_uuid(text: &str) -> Option<Uuid> {
     if bytes.len() != 36 {
         return None;
     }
-    let shape_ok = bytes.iter().enumerate().all(|(i, &b)| match i {
-        8 | 13 | 18 | 23 => b == b'-',
-        _ => b.is_ascii_hexdigit(),
-    });
-    if !shape_ok {
-        return None;
+    // One pass: the shape and the 16 bytes together.
+    let mut value = [0u8; 16];
+    let mut digits = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if b != b'-' {
+                return None;
+            }
+        } else {
+            let nibble = hex_value(b)?;
+            if let Some(byte) = value.get_mut(digits / 2) {
+                *byte = *byte << 4 | nibble;
+            }
+            digits += 1;
+        }
     }
-    Uuid::try_parse(text).ok()
+    Some(Uuid::from_bytes(value))
+}
+
+/// The value of an ASCII hex digit, either case.
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// `YYYY-MM-DD` with exactly 4+2+2 ASCII digits, naming a real day of the proleptic
@@ -122,6 +141,14 @@ mod tests {
         assert!(parse_uuid("123e4567-e89b-12d3-a456-426614174000").is_some());
         assert!(parse_uuid("123E4567-E89B-12D3-A456-426614174000").is_some());
         assert!(parse_uuid("00000000-0000-0000-0000-000000000000").is_some());
+        assert_eq!(
+            parse_uuid("123E4567-e89b-12D3-A456-426614174000"),
+            Uuid::try_parse("123e4567-e89b-12d3-a456-426614174000").ok()
+        );
+        assert_eq!(
+            parse_uuid("ffffffff-ffff-ffff-ffff-ffffffffffff"),
+            Some(Uuid::max())
+        );
         for bad in [
             "",
             "{123e4567-e89b-12d3-a456-426614174000}",
