@@ -11,7 +11,8 @@ rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || 
 command -v wasm-bindgen >/dev/null || missing+=("wasm-bindgen")
 command -v wasm-opt >/dev/null || missing+=("wasm-opt")
 if [ "${#missing[@]}" -gt 0 ]; then
-  echo "error: building the JS package needs ${missing[*]}: run scripts/setup.sh first" >&2
+  list="$(printf '%s, ' "${missing[@]}")"
+  echo "error: building the JS package needs ${list%, } (missing): run scripts/setup.sh first" >&2
   exit 1
 fi
 
