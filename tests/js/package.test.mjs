@@ -69,3 +69,19 @@ test("installed from the tarball, it works from ESM and from CommonJS", () => {
   assert.deepEqual(readdirSync(join(app, "node_modules", "campaign-analytics-validator")).sort(), ["LICENSE", "README.md", "dist", "package.json"]);
   assert.ok(readFileSync(join(app, "node_modules", "campaign-analytics-validator", "dist", "validator_bg.wasm")).length > 0);
 });
+
+test("outside the repository, npm pack refuses a package that was never built", () => {
+  // A copy of the package's own files without dist/ and without the repository's build.
+  const copy = join(work, "unbuilt");
+  mkdirSync(copy);
+  for (const file of ["package.json", "prepack.mjs", "README.md"]) writeFileSync(join(copy, file), readFileSync(join(packageDir, file)));
+  let failure;
+  try {
+    execFileSync("npm", ["pack", "--pack-destination", copy], { cwd: copy, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (error) {
+    failure = error;
+  }
+  assert.ok(failure, "npm pack must fail");
+  assert.match(failure.stderr, /error: cannot pack campaign-analytics-validator: .*dist\/validator_bg\.wasm.* missing, and the build \(scripts\/build-js\.sh of the repository\) is not here/);
+  assert.deepEqual(readdirSync(copy).filter((f) => f.endsWith(".tgz")), []);
+});
