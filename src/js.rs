@@ -71,8 +71,8 @@ pub fn seed(a: u32, b: u32, c: u32, d: u32) -> bool {
 
 /// Makes room for `bytes` of input and returns where to write them, or 0 when that is
 /// more than [`MAX_INPUT_BYTES`] or more than memory can grow to (the JS then answers
-/// `invalid_input` without calling in). The address stays
-/// valid until the next call of this function.
+/// `invalid_input` without calling in). The JS asks before every call and writes at once:
+/// it keeps no address that a later growth could leave dangling.
 #[wasm_bindgen]
 pub fn reserve_input(bytes: usize) -> usize {
     if bytes > MAX_INPUT_BYTES {
@@ -80,14 +80,17 @@ pub fn reserve_input(bytes: usize) -> usize {
     }
     INPUT.with(|cell| {
         let mut input = cell.take();
-        let grown = match bytes.checked_sub(input.len()) {
-            Some(more) if more > 0 => input.try_reserve_exact(more).is_ok(),
-            _ => true,
-        };
-        if grown && input.len() < bytes {
-            input.resize(bytes, 0);
+        if input.len() < bytes {
+            // Geometric growth, so that inputs growing a little each call cost linear time.
+            let roomy = bytes.max(2 * input.len()).min(MAX_INPUT_BYTES);
+            for target in [roomy, bytes] {
+                if input.try_reserve_exact(target - input.len()).is_ok() {
+                    input.resize(target, 0);
+                    break;
+                }
+            }
         }
-        let address = if grown {
+        let address = if input.len() >= bytes {
             input.as_mut_ptr() as usize
         } else {
             0

@@ -91,19 +91,15 @@ function create(wasm, memory, latin1) {
   wasm.seed(seed[0], seed[1], seed[2], seed[3]);
 
   // --- Input ---------------------------------------------------------------------------
-  let inputAt = 0;
-  let inputSize = 0;
-
-  /** Room for `size` bytes of input; false when the wasm refuses (too large). */
-  function room(size) {
-    if (size <= inputSize) return true;
-    let at = wasm.reserve_input(Math.max(size, 2 * inputSize, 1024)) >>> 0;
-    if (at === 0) at = wasm.reserve_input(size) >>> 0;
+  /**
+   * Where to write `size` bytes of input, or 0 when the wasm refuses (too large). Asked
+   * afresh before every call and written at once, with no user code in between: no
+   * address is kept that a later growth of the buffer could leave dangling.
+   */
+  function reserve(size) {
+    const at = wasm.reserve_input(size) >>> 0;
     fresh();
-    if (at === 0) return false;
-    inputAt = at;
-    inputSize = Math.max(size, inputSize);
-    return true;
+    return at;
   }
 
   /** Writes `text` as UTF-8 at `at` (room for 3 bytes per unit assured); its byte length. */
@@ -207,8 +203,8 @@ function create(wasm, memory, latin1) {
     a = text(a); b = text(b); c = text(c); d = text(d); e = text(e); f = text(f); g = text(g);
     const units = (a?.length ?? 0) + (b?.length ?? 0) + (c?.length ?? 0) + (d?.length ?? 0)
       + (e?.length ?? 0) + (f?.length ?? 0) + (g?.length ?? 0);
-    if (!room(3 * units)) return rejected(TOO_LARGE);
-    let at = inputAt;
+    let at = reserve(3 * units);
+    if (at === 0) return rejected(TOO_LARGE);
     const la = a === undefined ? -1 : put(a, at); at += la < 0 ? 0 : la;
     const lb = b === undefined ? -1 : put(b, at); at += lb < 0 ? 0 : lb;
     const lc = c === undefined ? -1 : put(c, at); at += lc < 0 ? 0 : lc;
@@ -229,9 +225,10 @@ function create(wasm, memory, latin1) {
     else if (typeof queryString === "string") query = queryString;
     else return rejected(NOT_A_STRING);
     const id = text(campaignId) ?? "";
-    if (!room(3 * (id.length + query.length))) return rejected(TOO_LARGE);
-    const idBytes = put(id, inputAt);
-    const queryBytes = put(query, inputAt + idBytes);
+    const at = reserve(3 * (id.length + query.length));
+    if (at === 0) return rejected(TOO_LARGE);
+    const idBytes = put(id, at);
+    const queryBytes = put(query, at + idBytes);
     try {
       return read(wasm.validate_url(idBytes, queryBytes));
     } catch {
@@ -240,10 +237,11 @@ function create(wasm, memory, latin1) {
   }
 
   function validateSecretKey(key) {
-    if (typeof key === "string" && room(3 * key.length)) {
+    const at = typeof key === "string" ? reserve(3 * key.length) : 0;
+    if (at !== 0) {
       let mode = 0;
       try {
-        mode = wasm.check_key(put(key, inputAt));
+        mode = wasm.check_key(put(key, at));
       } catch {
         // Not reachable (see above); an unchecked key is not a valid one.
       }
