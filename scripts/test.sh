@@ -2,7 +2,8 @@
 # Installs what is missing, then runs every test:
 #   1. native Rust: the contract, the API types, the dashboard's logic, the server
 #      (its integration tests start servers on free ports of 127.0.0.1);
-#   2. the JS validator package, built and imported from Node as an app would;
+#   2. the JS validator package, built and imported from Node as an app would, packed
+#      (arethetypeswrong, publint), and bundled by Vite into an app run in Chromium;
 #   3. wasm-bindgen tests in headless Chromium: the validator's exports and the
 #      dashboard's components (canned answers, no server);
 #   4. end to end: the release dashboard in headless Chromium against the real server.
@@ -22,6 +23,7 @@ cargo test --workspace --features campaign-analytics/js
 step "2/4 the JS validator package, from Node"
 scripts/build-js.sh
 (cd tests/js && npm ci --silent --no-audit --no-fund && npm test)
+(cd tests/js-bundler && npm ci --silent --no-audit --no-fund && npm test)
 
 step "3/4 headless Chromium: the validator's exports and the dashboard's components"
 cargo test --target wasm32-unknown-unknown --no-default-features --features js --test js_validator

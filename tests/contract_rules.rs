@@ -3,8 +3,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use campaign_analytics::contract::{
-    check_secret_key, validate_query, validate_request, Code, KeyMode, PurchaseFilter, QueryInput,
-    TimeFrame, Validation,
+    check_secret_key, validate_query, validate_request, Code, FieldError, KeyMode, PurchaseFilter,
+    QueryInput, TimeFrame, Validation,
 };
 use serde_json::json;
 
@@ -425,6 +425,48 @@ fn duplicates_and_unknown_parameters() {
     assert!(v.warnings().iter().all(|w| !w.message.is_empty()));
 }
 
+/// 100,000 distinct parameter names (contract §2: linear cost) are grouped exactly as a
+/// hand-made count says: each name given once is a warning, in order of first appearance;
+/// each name given twice (written percent-encoded the second time) is one
+/// `duplicate_parameter` error after the known fields' errors, in order of first
+/// appearance. How fast this runs is the benchmark's business; this checks the results.
+#[test]
+fn many_distinct_parameters_are_grouped_correctly() {
+    const NAMES: usize = 100_000;
+    let name = |i: usize| format!("p{i}");
+    let mut query = String::from("time_frame=per_day&limit=0");
+    for i in 0..NAMES {
+        query.push_str(&format!("&{}=v", name(i)));
+    }
+    // Every 997th name once more, in reverse order and percent-encoded ("p" is %70).
+    let repeated: Vec<usize> = (0..NAMES).step_by(997).collect();
+    for &i in repeated.iter().rev() {
+        query.push_str(&format!("&%70{}=w", &name(i)[1..]));
+    }
+
+    let v = validate_request(ID, &query);
+
+    let mut expected_errors = vec![("limit".to_owned(), Code::OutOfRange)];
+    expected_errors.extend(
+        repeated
+            .iter()
+            .map(|&i| (name(i), Code::DuplicateParameter)),
+    );
+    let expected_warnings: Vec<(String, Code)> = (0..NAMES)
+        .filter(|i| i % 997 != 0)
+        .map(|i| (name(i), Code::UnknownParameter))
+        .collect();
+    assert_eq!(codes(&v), expected_errors);
+    assert_eq!(warnings(&v).len(), NAMES - repeated.len());
+    assert_eq!(warnings(&v), expected_warnings);
+    assert_eq!(
+        v.warnings()[0].message,
+        "\"p1\" is not a parameter of this endpoint and is ignored \
+         (known: time_frame, start_date, end_date, is_purchase, page, limit)"
+    );
+    assert_eq!(v.errors()[1].message, "\"p0\" must be given only once");
+}
+
 #[test]
 fn query_strings_decode_as_browsers_do() {
     // `+` is a space, percent escapes decode, a leading `?` is optional.
@@ -524,6 +566,63 @@ fn messages_name_the_field_and_what_is_allowed_without_echoing_values() {
     assert_eq!(v.warnings()[0].field, long_name);
 }
 
+/// Every message a request can produce, written out by hand: the contract's human
+/// messages are part of the result (the dashboard shows them, JS apps display them).
+#[test]
+fn every_message_is_as_written() {
+    const UUID_RULE: &str =
+        "a UUID such as 123e4567-e89b-12d3-a456-426614174000 (8-4-4-4-12 hex digits)";
+    const FRAMES: &str = "one of per_hour, per_day, per_month, custom_range";
+    const DATE: &str = "a calendar date written YYYY-MM-DD";
+    let cr = "time_frame=custom_range&start_date=2024-01-01&end_date=2024-02-01";
+    let long_name = "é".repeat(41);
+    #[rustfmt::skip]
+    let table: Vec<(&str, String, &str, Code, String)> = vec![
+        ("", "time_frame=per_day".into(), "campaign_id", Code::Required, format!("campaign_id is required: {UUID_RULE}")),
+        ("x", "time_frame=per_day".into(), "campaign_id", Code::InvalidUuid, format!("campaign_id must be {UUID_RULE}")),
+        (ID, "time_frame=per_day&campaign_id=a&campaign_id=b".into(), "campaign_id", Code::DuplicateParameter, "campaign_id must be given only once".into()),
+        (ID, "".into(), "time_frame", Code::Required, format!("time_frame is required: {FRAMES}")),
+        (ID, "time_frame=weekly".into(), "time_frame", Code::InvalidEnum, format!("time_frame must be {FRAMES}")),
+        (ID, "time_frame=per_day&time_frame=per_day".into(), "time_frame", Code::DuplicateParameter, "time_frame must be given only once".into()),
+        (ID, "time_frame=custom_range&end_date=2024-02-01".into(), "start_date", Code::Required, format!("start_date is required when time_frame is custom_range: {DATE}")),
+        (ID, "time_frame=custom_range&start_date=2024-01-01".into(), "end_date", Code::Required, format!("end_date is required when time_frame is custom_range: {DATE}")),
+        (ID, "time_frame=custom_range&start_date=2024-02-30&end_date=2024-03-01".into(), "start_date", Code::InvalidDate, format!("start_date must be {DATE}")),
+        (ID, "time_frame=custom_range&start_date=2024-01-01&end_date=1/2/2024".into(), "end_date", Code::InvalidDate, format!("end_date must be {DATE}")),
+        (ID, "time_frame=custom_range&start_date=2024-01-02&end_date=2024-01-02".into(), "end_date", Code::DateOrder, "end_date must be after start_date".into()),
+        (ID, "time_frame=custom_range&start_date=2024-01-01&end_date=2025-01-01".into(), "end_date", Code::RangeTooLarge, "end_date must be at most 365 days after start_date".into()),
+        (ID, format!("{cr}&start_date=2024-01-01"), "start_date", Code::DuplicateParameter, "start_date must be given only once".into()),
+        (ID, format!("{cr}&end_date=2024-02-01"), "end_date", Code::DuplicateParameter, "end_date must be given only once".into()),
+        (ID, "time_frame=per_day&start_date=2024-01-01".into(), "start_date", Code::IgnoredParameter, "start_date is ignored unless time_frame is custom_range".into()),
+        (ID, "time_frame=per_day&end_date=x".into(), "end_date", Code::IgnoredParameter, "end_date is ignored unless time_frame is custom_range".into()),
+        (ID, "time_frame=per_day&is_purchase=yes".into(), "is_purchase", Code::InvalidEnum, "is_purchase must be one of true, false, all".into()),
+        (ID, "time_frame=per_day&is_purchase=all&is_purchase=all".into(), "is_purchase", Code::DuplicateParameter, "is_purchase must be given only once".into()),
+        (ID, "time_frame=per_day&page=x".into(), "page", Code::InvalidInteger, "page must be an integer from 1 to 2147483647".into()),
+        (ID, "time_frame=per_day&page=0".into(), "page", Code::OutOfRange, "page must be an integer from 1 to 2147483647".into()),
+        (ID, "time_frame=per_day&page=1&page=2".into(), "page", Code::DuplicateParameter, "page must be given only once".into()),
+        (ID, "time_frame=per_day&limit=1.0".into(), "limit", Code::InvalidInteger, "limit must be an integer from 1 to 100".into()),
+        (ID, "time_frame=per_day&limit=101".into(), "limit", Code::OutOfRange, "limit must be an integer from 1 to 100".into()),
+        (ID, "time_frame=per_day&limit=1&limit=1".into(), "limit", Code::DuplicateParameter, "limit must be given only once".into()),
+        (ID, "time_frame=per_day&utm=1&utm=2".into(), "utm", Code::DuplicateParameter, "\"utm\" must be given only once".into()),
+        (ID, "time_frame=per_day&=1&=2".into(), "", Code::DuplicateParameter, "a parameter with an empty name must be given only once".into()),
+        (ID, format!("time_frame=per_day&{long_name}=1"), &long_name, Code::UnknownParameter,
+            format!("\"{}…\" is not a parameter of this endpoint and is ignored (known: time_frame, start_date, end_date, is_purchase, page, limit)", "é".repeat(40))),
+    ];
+    for (id, query, field, code, message) in &table {
+        let v = validate_request(id, query);
+        let found = v
+            .errors()
+            .iter()
+            .chain(v.warnings())
+            .find(|e| e.field == *field && e.code == *code)
+            .unwrap_or_else(|| panic!("{query:?}: no {code} on {field:?} in {v:?}"));
+        assert_eq!(&found.message, message, "{query:?}");
+    }
+    assert_eq!(
+        FieldError::invalid_input().message,
+        "the query must be an object with fields such as campaign_id and time_frame"
+    );
+}
+
 #[test]
 fn validation_serializes_to_the_js_result_shape() {
     let v = validate_request(ID, "time_frame=per_day&page=2&foo=1");
@@ -533,7 +632,9 @@ fn validation_serializes_to_the_js_result_shape() {
             "valid": true,
             "fields": [],
             "warnings": [{"field": "foo", "code": "unknown_parameter",
-                          "message": v.warnings()[0].message}],
+                          "message": "\"foo\" is not a parameter of this endpoint and is \
+                                      ignored (known: time_frame, start_date, end_date, \
+                                      is_purchase, page, limit)"}],
             "query": {
                 "campaign_id": ID, "time_frame": "per_day", "is_purchase": "all",
                 "page": 2, "limit": 50,
@@ -545,9 +646,15 @@ fn validation_serializes_to_the_js_result_shape() {
     let json = serde_json::to_value(&v).unwrap();
     assert_eq!(json["valid"], false);
     assert_eq!(json["query"], serde_json::Value::Null);
-    assert_eq!(json["fields"][0]["field"], "time_frame");
-    assert_eq!(json["fields"][0]["code"], "required");
-    assert_eq!(json["fields"][1]["code"], "out_of_range");
+    assert_eq!(
+        json["fields"],
+        json!([
+            {"field": "time_frame", "code": "required",
+             "message": "time_frame is required: one of per_hour, per_day, per_month, custom_range"},
+            {"field": "limit", "code": "out_of_range",
+             "message": "limit must be an integer from 1 to 100"},
+        ])
+    );
 }
 
 #[test]

@@ -101,6 +101,24 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in declaration order (`Code::ALL[code as usize] == code`).
+    pub const ALL: [Code; 14] = [
+        Code::Required,
+        Code::InvalidUuid,
+        Code::InvalidEnum,
+        Code::InvalidDate,
+        Code::DateOrder,
+        Code::RangeTooLarge,
+        Code::InvalidInteger,
+        Code::OutOfRange,
+        Code::DuplicateParameter,
+        Code::IgnoredParameter,
+        Code::UnknownParameter,
+        Code::InvalidInput,
+        Code::InvalidKey,
+        Code::Unrecognized,
+    ];
+
     /// The code's wire string.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -162,14 +180,16 @@ impl FieldError {
     /// errors travel back in responses, logs and screenshots.
     pub(crate) fn unknown(name: &str, code: Code) -> FieldError {
         let name = redact_keys(name, 0, "[redacted]").into_owned();
-        let shown = shorten(&name);
-        let message = match code {
-            Code::DuplicateParameter => format!("{shown} must be given only once"),
-            _ => format!(
-                "{shown} is not a parameter of this endpoint and is ignored \
+        // Written piece by piece: a query string may hold 100,000 of these.
+        let mut message = String::with_capacity(160);
+        push_shortened(&mut message, &name);
+        message.push_str(match code {
+            Code::DuplicateParameter => " must be given only once",
+            _ => {
+                " is not a parameter of this endpoint and is ignored \
                  (known: time_frame, start_date, end_date, is_purchase, page, limit)"
-            ),
-        };
+            }
+        });
         FieldError {
             field: name,
             message,
@@ -196,18 +216,19 @@ impl fmt::Display for FieldError {
 
 /// Quotes a user-supplied parameter name for a message, cut short: messages are shown
 /// to people and must stay readable whatever a URL holds.
-fn shorten(name: &str) -> String {
+fn push_shortened(out: &mut String, name: &str) {
     const MAX: usize = 40;
     if name.is_empty() {
-        return "a parameter with an empty name".to_owned();
+        out.push_str("a parameter with an empty name");
+        return;
     }
-    let mut chars = name.chars();
-    let head: String = chars.by_ref().take(MAX).collect();
-    if chars.next().is_some() {
-        format!("\"{head}…\"")
-    } else {
-        format!("\"{head}\"")
+    let cut = name.char_indices().nth(MAX).map(|(at, _)| at);
+    out.push('"');
+    out.push_str(name.get(..cut.unwrap_or(name.len())).unwrap_or(name));
+    if cut.is_some() {
+        out.push('…');
     }
+    out.push('"');
 }
 
 /// The human message for `code` on `field`: it names the field and says what is allowed.

@@ -25,4 +25,12 @@ pub use query::{
     validate_query, AnalyticsQuery, DateRange, Period, PurchaseFilter, QueryInput, TimeFrame,
     Validation, CAMPAIGNS_PATH, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_RANGE_DAYS,
 };
-pub use request::validate_request;
+pub use request::{seed_parameter_hashing, validate_request};
+
+// The JS package's boundary reads the rules' outcome before messages are written.
+#[cfg(feature = "js")]
+pub(crate) use query::{check_fields, Outcome};
+#[cfg(feature = "js")]
+pub(crate) use request::check_request;
+#[cfg(feature = "js")]
+pub(crate) use scalar::write_date;

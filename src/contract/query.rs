@@ -2,7 +2,10 @@
 //! normalized query that cannot hold an invalid value.
 
 use super::field::{Code, Field, FieldError};
-use super::scalar::{iso_date, parse_bounded, parse_date, parse_uuid, IntegerError};
+use super::scalar::{
+    iso_date, parse_bounded, parse_date, parse_uuid, write_date, write_decimal, write_uuid,
+    IntegerError,
+};
 use chrono::{Datelike, NaiveDate};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -267,34 +270,50 @@ impl AnalyticsQuery {
 
     /// The query string (without `?`): parameters in contract order, defaults omitted.
     pub fn query_string(&self) -> String {
-        // Every value is URL-safe as written (enums, ISO dates, digits): nothing to escape.
-        let mut out = format!("time_frame={}", self.time_frame());
-        if let Period::CustomRange(range) = self.period {
-            out.push_str(&format!(
-                "&start_date={}&end_date={}",
-                iso_date(range.start),
-                iso_date(range.end)
-            ));
-        }
-        if self.purchase != PurchaseFilter::All {
-            out.push_str(&format!("&is_purchase={}", self.purchase.as_str()));
-        }
-        if self.page != 1 {
-            out.push_str(&format!("&page={}", self.page));
-        }
-        if self.limit != DEFAULT_LIMIT {
-            out.push_str(&format!("&limit={}", self.limit));
-        }
+        let mut out = String::with_capacity(96);
+        self.write_query_string(&mut out);
         out
     }
 
     /// The canonical request path with its query string.
     pub fn path(&self) -> String {
-        format!(
-            "{CAMPAIGNS_PATH}/{}/analytics?{}",
-            self.campaign_id.hyphenated(),
-            self.query_string()
-        )
+        let mut out = String::with_capacity(128);
+        self.write_path(&mut out);
+        out
+    }
+
+    /// Appends [`AnalyticsQuery::path`] to `out` (no formatting machinery: the JS package
+    /// writes a path on every valid call).
+    pub fn write_path(&self, out: &mut String) {
+        out.push_str(CAMPAIGNS_PATH);
+        out.push('/');
+        write_uuid(out, self.campaign_id);
+        out.push_str("/analytics?");
+        self.write_query_string(out);
+    }
+
+    fn write_query_string(&self, out: &mut String) {
+        // Every value is URL-safe as written (enums, ISO dates, digits): nothing to escape.
+        out.push_str("time_frame=");
+        out.push_str(self.time_frame().as_str());
+        if let Period::CustomRange(range) = self.period {
+            out.push_str("&start_date=");
+            write_date(out, range.start);
+            out.push_str("&end_date=");
+            write_date(out, range.end);
+        }
+        if self.purchase != PurchaseFilter::All {
+            out.push_str("&is_purchase=");
+            out.push_str(self.purchase.as_str());
+        }
+        if self.page != 1 {
+            out.push_str("&page=");
+            write_decimal(out, self.page);
+        }
+        if self.limit != DEFAULT_LIMIT {
+            out.push_str("&limit=");
+            write_decimal(out, self.limit);
+        }
     }
 }
 
@@ -436,15 +455,52 @@ pub fn validate_query(input: &QueryInput<'_>) -> Validation {
     validate_with_duplicates(input, [false; 7])
 }
 
-/// The rules of contract §1 in order; `duplicated[field]` marks a field given more than
-/// once, whose value is then ambiguous and not checked further.
+/// The rules of contract §1 with `duplicated[field]` marking fields given more than once.
 pub(crate) fn validate_with_duplicates(
     input: &QueryInput<'_>,
     duplicated: [bool; 7],
 ) -> Validation {
-    let mut errors: Vec<FieldError> = Vec::new();
-    let mut warnings: Vec<FieldError> = Vec::new();
-    let mut reject = |field: Field, code: Code| errors.push(FieldError::new(field, code));
+    check_fields(input, duplicated).into_validation()
+}
+
+/// What the rules say about the seven known fields, before any message is written: the
+/// code of each field's error and warning, and the query when there is no error. The JS
+/// package reads this directly (its messages are fixed per field and code, so it keeps
+/// them instead of formatting them again on every call).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// The error on each field, indexed by [`Field`]: at most one per field.
+    pub(crate) errors: [Option<Code>; 7],
+    /// The warning on each field (`ignored_parameter` on the dates).
+    pub(crate) warnings: [Option<Code>; 7],
+    /// The normalized query, present exactly when there is no error.
+    pub(crate) query: Option<AnalyticsQuery>,
+}
+
+impl Outcome {
+    /// Each code with its field and message, in field order.
+    pub(crate) fn into_validation(self) -> Validation {
+        let listed = |codes: [Option<Code>; 7]| -> Vec<FieldError> {
+            Field::ALL
+                .into_iter()
+                .zip(codes)
+                .filter_map(|(field, code)| code.map(|code| FieldError::new(field, code)))
+                .collect()
+        };
+        Validation {
+            errors: listed(self.errors),
+            warnings: listed(self.warnings),
+            query: self.query,
+        }
+    }
+}
+
+/// The rules of contract §1 in order; `duplicated[field]` marks a field given more than
+/// once, whose value is then ambiguous and not checked further.
+pub(crate) fn check_fields(input: &QueryInput<'_>, duplicated: [bool; 7]) -> Outcome {
+    let mut errors: [Option<Code>; 7] = [None; 7];
+    let mut warnings: [Option<Code>; 7] = [None; 7];
+    let mut reject = |field: Field, code: Code| errors[field.index()] = Some(code);
     let value = |field: Field| input.get(field);
     let duplicate = |field: Field| duplicated[field.index()];
 
@@ -507,7 +563,7 @@ pub(crate) fn validate_with_duplicates(
                     }
                 }
             }
-            (_, Some(_)) => warnings.push(FieldError::new(field, Code::IgnoredParameter)),
+            (_, Some(_)) => warnings[field.index()] = Some(Code::IgnoredParameter),
             (_, None) => {}
         }
     }
@@ -561,7 +617,7 @@ pub(crate) fn validate_with_duplicates(
 
     let query = match (campaign_id, period, purchase, page, limit) {
         (Some(campaign_id), Some(period), Some(purchase), Some(page), Some(limit))
-            if errors.is_empty() =>
+            if errors.iter().all(Option::is_none) =>
         {
             Some(AnalyticsQuery {
                 campaign_id,
@@ -573,7 +629,7 @@ pub(crate) fn validate_with_duplicates(
         }
         _ => None,
     };
-    Validation {
+    Outcome {
         errors,
         warnings,
         query,

@@ -11,14 +11,33 @@ pub(crate) fn parse_uuid(text: &str) -> Option<Uuid> {
     if bytes.len() != 36 {
         return None;
     }
-    let shape_ok = bytes.iter().enumerate().all(|(i, &b)| match i {
-        8 | 13 | 18 | 23 => b == b'-',
-        _ => b.is_ascii_hexdigit(),
-    });
-    if !shape_ok {
-        return None;
+    // One pass: the shape and the 16 bytes together.
+    let mut value = [0u8; 16];
+    let mut digits = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if b != b'-' {
+                return None;
+            }
+        } else {
+            let nibble = hex_value(b)?;
+            if let Some(byte) = value.get_mut(digits / 2) {
+                *byte = *byte << 4 | nibble;
+            }
+            digits += 1;
+        }
     }
-    Uuid::try_parse(text).ok()
+    Some(Uuid::from_bytes(value))
+}
+
+/// The value of an ASCII hex digit, either case.
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// `YYYY-MM-DD` with exactly 4+2+2 ASCII digits, naming a real day of the proleptic
@@ -38,9 +57,50 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// `YYYY-MM-DD`, for dates within years 0000–9999 (what [`parse_date`] accepts).
-/// Written by hand: chrono's strftime machinery would weigh on the JS package.
 pub(crate) fn iso_date(date: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+    let mut out = String::with_capacity(10);
+    write_date(&mut out, date);
+    out
+}
+
+/// Appends `YYYY-MM-DD`. Written by hand: chrono's strftime machinery (and even
+/// `format!`) would weigh on the JS package, which writes dates on hot paths.
+pub(crate) fn write_date(out: &mut String, date: NaiveDate) {
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let year = date.year().clamp(0, 9999) as u32;
+    for n in [year / 1000, year / 100, year / 10, year] {
+        out.push(digit(n));
+    }
+    out.push('-');
+    out.push(digit(date.month() / 10));
+    out.push(digit(date.month()));
+    out.push('-');
+    out.push(digit(date.day() / 10));
+    out.push(digit(date.day()));
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn write_decimal(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends the lower-case hyphenated form of `id`.
+pub(crate) fn write_uuid(out: &mut String, id: Uuid) {
+    let mut buffer = Uuid::encode_buffer();
+    out.push_str(id.hyphenated().encode_lower(&mut buffer));
 }
 
 /// Why an integer parameter was rejected.
@@ -81,6 +141,14 @@ mod tests {
         assert!(parse_uuid("123e4567-e89b-12d3-a456-426614174000").is_some());
         assert!(parse_uuid("123E4567-E89B-12D3-A456-426614174000").is_some());
         assert!(parse_uuid("00000000-0000-0000-0000-000000000000").is_some());
+        assert_eq!(
+            parse_uuid("123E4567-e89b-12D3-A456-426614174000"),
+            Uuid::try_parse("123e4567-e89b-12d3-a456-426614174000").ok()
+        );
+        assert_eq!(
+            parse_uuid("ffffffff-ffff-ffff-ffff-ffffffffffff"),
+            Some(Uuid::max())
+        );
         for bad in [
             "",
             "{123e4567-e89b-12d3-a456-426614174000}",
@@ -128,6 +196,30 @@ mod tests {
         ] {
             assert!(parse_date(bad).is_none(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn writers() {
+        let mut out = String::new();
+        for n in [0, 7, 10, 2_147_483_647, u32::MAX] {
+            out.clear();
+            write_decimal(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+        for (y, m, d, text) in [
+            (0, 1, 1, "0000-01-01"),
+            (987, 12, 31, "0987-12-31"),
+            (2024, 2, 29, "2024-02-29"),
+            (9999, 12, 31, "9999-12-31"),
+        ] {
+            assert_eq!(iso_date(NaiveDate::from_ymd_opt(y, m, d).unwrap()), text);
+        }
+        out.clear();
+        write_uuid(
+            &mut out,
+            Uuid::parse_str("123E4567-E89B-12D3-A456-426614174000").unwrap(),
+        );
+        assert_eq!(out, "123e4567-e89b-12d3-a456-426614174000");
     }
 
     #[test]

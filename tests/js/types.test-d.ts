@@ -1,7 +1,9 @@
 // Type-level tests of the package's declarations, checked by `tsc` (npm test): a JS app
 // written in TypeScript gets every function and result type, and narrowing on `valid`
 // gives a non-null query.
-import {
+import init, {
+  init as namedInit,
+  initSync,
   validateAnalyticsQuery,
   validateAnalyticsRequest,
   validateSecretKey,
@@ -37,4 +39,7 @@ const key: SecretKeyResult = validateSecretKey("sk_test_x");
 const mode: "live" | "test" | null = key.mode;
 // @ts-expect-error codes are a closed set
 const wrong: FieldErrorCode = "not_a_code";
-void [byUrl, noQuery, mode, wrong];
+const ready: Promise<void> = init();
+const again: Promise<void> = namedInit({ module_or_path: "validator_bg.wasm" });
+initSync({ module: new Uint8Array() });
+void [byUrl, noQuery, mode, wrong, ready, again];

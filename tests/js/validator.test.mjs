@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import {
   validateAnalyticsQuery,
   validateAnalyticsRequest,
@@ -108,13 +109,15 @@ test("numbers, booleans, null and undefined are read as the contract says", () =
 test("no function ever throws, whatever it is given", () => {
   const throwing = new Proxy({}, { get() { throw new Error("trap"); } });
   const getter = { get time_frame() { throw new Error("getter"); } };
-  const hostile = { toString() { throw new Error("toString"); }, valueOf() { throw new Error("valueOf"); } };
+  const hostile = { toString() { throw new Error("toString"); }, valueOf() { throw new Error("valueOf"); }, [Symbol.toPrimitive]() { throw new Error("toPrimitive"); } };
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
   const huge = "x".repeat(1 << 20);
   const nested = { a: { b: { c: [1, { d: 2 }] } } };
   const odd = [
-    undefined, null, 0, -1, NaN, Infinity, 1n, true, false, "", huge, Symbol("s"), () => 1,
-    [], [1, 2], {}, nested, throwing, getter, hostile, Object.create(null), new Date(0), /re/,
-    new Map(), new Uint8Array(8), "\uD800", "\u0000", Promise.resolve(1),
+    undefined, null, 0, -1, NaN, Infinity, 1n, -(2n ** 70n), true, false, "", huge, Symbol("s"), () => 1,
+    [], [1, 2], {}, nested, throwing, getter, hostile, revoked, Object.create(null), new Date(0), /re/,
+    new Map(), new Uint8Array(8), "\uD800", "\u0000", Promise.resolve(1), new String("per_day"),
   ];
   for (const a of odd) {
     assertShape(validateAnalyticsQuery(a));
@@ -127,13 +130,22 @@ test("no function ever throws, whatever it is given", () => {
       assertShape(validateAnalyticsQuery({ [field]: a, time_frame: "custom_range" }));
     }
   }
-  for (const a of [undefined, null, 5, "x", [], () => 1, throwing]) {
-    assert.deepEqual(pairs(validateAnalyticsQuery(a).fields), [["", "invalid_input"]]);
+  for (const a of [undefined, null, 5, "x", [], () => 1, throwing, revoked, Symbol("s"), 1n]) {
+    assert.deepEqual(validateAnalyticsQuery(a), {
+      valid: false,
+      fields: [{ field: "", code: "invalid_input", message: "the query must be an object with fields such as campaign_id and time_frame" }],
+      warnings: [],
+      query: null,
+    });
   }
   assert.deepEqual(pairs(validateAnalyticsRequest(ID, huge).warnings), [[huge, "unknown_parameter"]]);
   assert.deepEqual(pairs(validateAnalyticsRequest(huge, "time_frame=per_day").fields), [["campaign_id", "invalid_uuid"]]);
-  assert.deepEqual(pairs(validateAnalyticsRequest(ID, 42).fields), [["", "invalid_input"]]);
+  assert.deepEqual(validateAnalyticsRequest(ID, 42).fields, [
+    { field: "", code: "invalid_input", message: 'the query string must be a string such as "?time_frame=per_day"' },
+  ]);
   assert.equal(validateAnalyticsRequest(ID, undefined).fields[0].field, "time_frame");
+  // Objects are never converted with their own code: a String object is not a string.
+  assert.deepEqual(pairs(validateAnalyticsQuery({ campaign_id: ID, time_frame: new String("per_day") }).fields), [["time_frame", "invalid_enum"]]);
 });
 
 test("validateSecretKey accepts exactly sk_live_/sk_test_ + 32 letters or digits", () => {
@@ -153,14 +165,30 @@ test("validateSecretKey accepts exactly sk_live_/sk_test_ + 32 letters or digits
 test("CommonJS apps can require the package too", () => {
   const require = createRequire(import.meta.url);
   const cjs = require("campaign-analytics-validator");
-  assert.deepEqual(Object.keys(cjs).sort(), ["validateAnalyticsQuery", "validateAnalyticsRequest", "validateSecretKey"]);
-  assert.equal(cjs.validateAnalyticsRequest(ID, "time_frame=per_day").valid, true);
+  assert.deepEqual(Object.keys(cjs).sort(), ["init", "initSync", "validateAnalyticsQuery", "validateAnalyticsRequest", "validateSecretKey"]);
+  assert.deepEqual(cjs.validateAnalyticsRequest(ID, "time_frame=per_day&limit=10").query.path, `/api/partner/v1/campaigns/${ID}/analytics?time_frame=per_day&limit=10`);
+  assert.deepEqual(pairs(cjs.validateAnalyticsQuery({ campaign_id: ID, time_frame: "x" }).fields), [["time_frame", "invalid_enum"]]);
+  assert.equal(cjs.validateSecretKey("sk_live_0123456789abcdefghijKLMNOPQRSTUV").mode, "live");
 });
 
-test("the browser build works after its init", async () => {
-  const web = await import("campaign-analytics-validator/web");
-  const wasm = readFileSync(new URL(import.meta.resolve("campaign-analytics-validator/validator_bg.wasm")));
-  await web.default({ module_or_path: wasm });
-  const r = web.validateAnalyticsRequest(ID, "time_frame=per_week");
-  assert.deepEqual(pairs(r.fields), [["time_frame", "invalid_enum"]]);
+test("Node apps need no init, but may call it (code shared with browsers)", async () => {
+  const esm = await import("campaign-analytics-validator");
+  assert.equal(await esm.default(), undefined);
+  assert.equal(await esm.init(), undefined);
+  assert.equal(esm.initSync(), undefined);
+  assert.equal(esm.validateAnalyticsRequest(ID, "time_frame=per_day").valid, true);
+});
+
+test("an app importing the Node and the browser entries gets one safe binding", async () => {
+  const require = createRequire(import.meta.url);
+  const dist = new URL("dist/", pathToFileURL(require.resolve("campaign-analytics-validator/package.json")));
+  const web = await import(new URL("web.mjs", dist));
+  await web.default();
+  // Alternate between them with inputs that make the input buffer grow.
+  for (let size = 1; size <= 1 << 22; size *= 4) {
+    const name = "n".repeat(size);
+    assert.equal(web.validateAnalyticsRequest(ID, `time_frame=per_day&${name}=1`).warnings[0].field.length, size);
+    assert.equal(validateAnalyticsRequest(ID, `time_frame=per_day&${name}x=1`).warnings[0].field.length, size + 1);
+    assert.equal(web.validateAnalyticsQuery({ campaign_id: ID, time_frame: "per_day", page: "0".repeat(size) + "3" }).query.page, 3);
+  }
 });
