@@ -132,6 +132,27 @@ console.log("Distinct parameter names in one query string (median of 5)");
 console.log(`  10,000: ${small.toFixed(1)} ms   100,000: ${large.toFixed(1)} ms   (${(large / small).toFixed(1)}x for 10x the names; quadratic grouping would be ~100x)`);
 console.log(`  budget: 100,000 in under 500 ms: ${budget(large < 500, "100,000 names")}; under 30x the time of 10,000: ${budget(large / small < 30, "linear growth")}`);
 
+// --- Hostile values cost no more than their size (contract §2) ------------------------
+// A BigInt of 4 million bits is 0.5 MB of memory, but its decimal text takes seconds to
+// write: the package must judge it by value. A 20-million-character field is judged by its
+// first characters (or, for page and limit, one scan of its digits).
+function perCall(input) {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    sink += validateAnalyticsQuery(input).fields.length;
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+const huge = 2n ** 4_000_000n;
+const ordinary = perCall({ campaign_id: ID, time_frame: "per_day", page: 2 });
+const bigints = perCall({ campaign_id: huge, time_frame: huge, start_date: huge, end_date: huge, is_purchase: huge, page: huge, limit: -huge });
+const longText = perCall({ campaign_id: "x".repeat(20 << 20), time_frame: "per_day", page: "0".repeat(20 << 20) + "1" });
+console.log("\nHostile values in validateAnalyticsQuery (median of 5)");
+console.log(`  ordinary: ${ordinary.toFixed(3)} ms   4-million-bit BigInts in every field: ${bigints.toFixed(3)} ms   20-million-character fields: ${longText.toFixed(1)} ms`);
+console.log(`  budget: the BigInts in under 10 ms: ${budget(bigints < 10, "huge BigInts")}`);
+
 if (sink < 0) console.log(sink);
 if (missed.length > 0) {
   console.error(`\nBudgets NOT met: ${missed.join(", ")}`);

@@ -125,6 +125,16 @@ export function text(v) {
   }
 }
 
+/**
+ * page or limit as a URL would carry it: an integral number or BigInt by its value (below
+ * 1 or above 2147483647 out of range, however it would be written), anything else as text().
+ */
+export function integer(v) {
+  if (typeof v === "number" && Number.isInteger(v)) return v < 1 ? "0" : v > 2147483647 ? "2147483648" : String(v);
+  if (typeof v === "bigint") return v < 1n ? "0" : v > 2147483647n ? "2147483648" : String(v);
+  return text(v);
+}
+
 const invalidInput = () => ({
   valid: false,
   fields: [err("", "invalid_input", "the query must be an object with fields such as campaign_id and time_frame")],
@@ -142,7 +152,7 @@ export function plainValidateQuery(input) {
   } catch {
     return invalidInput();
   }
-  return run(text(a), text(b), text(c), text(d), text(e), text(f), text(g), 0, null, null);
+  return run(text(a), text(b), text(c), text(d), text(e), integer(f), integer(g), 0, null, null);
 }
 
 /** A key pasted as a parameter name is redacted in field and message alike. */

@@ -1,7 +1,7 @@
 // What the zod and valibot versions share around their schemas: reading JS values and
 // query strings, the messages, and building the result ({valid, fields, warnings, query}
 // with the canonical path). Each schema library does the rule checking itself.
-import { redact, shown, text } from "./plain-rules.mjs";
+import { integer, redact, shown, text } from "./plain-rules.mjs";
 
 export const FIELDS = ["campaign_id", "time_frame", "start_date", "end_date", "is_purchase", "page", "limit"];
 export const TIME_FRAMES = ["per_hour", "per_day", "per_month", "custom_range"];
@@ -86,7 +86,7 @@ export function makeValidators(check) {
     } catch {
       return invalid;
     }
-    for (const f of FIELDS) values[f] = text(values[f]) || undefined;
+    for (const f of FIELDS) values[f] = (f === "page" || f === "limit" ? integer : text)(values[f]) || undefined;
     return run(values, new Set(), [], []);
   }
 

@@ -20,6 +20,12 @@ const ID_LENGTH = 36;
 const DATE_LENGTH = 10;
 /// Shorter strings are copied by a loop; longer ones by the engine's UTF-8 encoder.
 const SHORT = 64;
+/// The longest text a field's rule needs to see: no value of any field but page and limit
+/// is longer than a UUID (36), so a longer one keeps its verdict when cut to this length.
+const LONGEST = 64;
+/// An integer beyond the range of page and limit alike.
+const TOO_BIG = "2147483648";
+const MAX_INTEGER = 2147483647;
 
 /** One binding per instance: its input buffer and cached views are the binding's own. */
 const bound = new WeakMap();
@@ -114,15 +120,43 @@ function create(wasm, memory, latin1) {
     return n;
   }
 
-  /** A field's value as the text a URL would carry (as `String(v)` for primitives). */
+  /**
+   * A field's value as the text a URL would carry (as `String(v)` for numbers and
+   * booleans), cut to what its rule needs to see: a field is judged by its rule however
+   * long it is, and costs no more than a short one.
+   */
   function text(v) {
     switch (typeof v) {
-      case "string": return v;
+      case "string": return v.length > LONGEST ? v.slice(0, LONGEST) : v;
       case "undefined": return undefined;
-      case "number": case "boolean": case "bigint": return String(v);
+      case "number": case "boolean": return String(v);
+      // No BigInt is valid outside page and limit; and writing out a huge one in decimal
+      // would take seconds.
+      case "bigint": return "[bigint]";
       // Objects, arrays, functions, symbols: present, and valid for no field. Never
       // converted: that would run the value's own code.
       default: return v === null ? undefined : "[object]";
+    }
+  }
+
+  /**
+   * page or limit: an integral number or BigInt by its value (below 1 or above
+   * 2147483647 is out of range, however large or negative, never "not an integer");
+   * other numbers as JS writes them (`1.5`, `NaN`: not digits); a long text with its
+   * leading zeros dropped.
+   */
+  function integer(v) {
+    switch (typeof v) {
+      case "number": return Number.isInteger(v) ? (v < 1 ? "0" : v > MAX_INTEGER ? TOO_BIG : String(v)) : String(v);
+      case "bigint": return v < 1n ? "0" : v > 2147483647n ? TOO_BIG : String(v);
+      case "string": {
+        if (v.length <= LONGEST) return v;
+        // Two scans for a single character each (no backtracking), in the regex engine.
+        if (/[^0-9]/.test(v)) return "x";
+        const first = v.search(/[^0]/);
+        return first < 0 ? "0" : v.length - first > 10 ? TOO_BIG : v.slice(first);
+      }
+      default: return text(v);
     }
   }
 
@@ -200,7 +234,7 @@ function create(wasm, memory, latin1) {
     } catch {
       return rejected(NOT_AN_OBJECT);
     }
-    a = text(a); b = text(b); c = text(c); d = text(d); e = text(e); f = text(f); g = text(g);
+    a = text(a); b = text(b); c = text(c); d = text(d); e = text(e); f = integer(f); g = integer(g);
     const units = (a?.length ?? 0) + (b?.length ?? 0) + (c?.length ?? 0) + (d?.length ?? 0)
       + (e?.length ?? 0) + (f?.length ?? 0) + (g?.length ?? 0);
     let at = reserve(3 * units);

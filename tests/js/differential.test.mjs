@@ -59,6 +59,8 @@ test("the package and a plain JS implementation agree on 20,000 generated reques
     if (r() < 0.3 && /^[0-9]{1,25}$/.test(object.limit ?? "")) object.limit = BigInt(object.limit);
     if (r() < 0.3 && (object.is_purchase === "true" || object.is_purchase === "false")) object.is_purchase = object.is_purchase === "true";
     if (r() < 0.05) object.time_frame = null;
+    // Numbers and BigInts of every kind: integral ones are read by value.
+    if (r() < 0.1) object[pick(["page", "limit"])] = pick([-1, -0, 0, 1.5, 100, 101, 2 ** 31, 1e21, -1e21, NaN, Infinity, -5n, 7n, 2n ** 40n]);
     assert.deepEqual(validateAnalyticsQuery(object), plainValidateQuery(object), `object ${JSON.stringify(object, (_, v) => (typeof v === "bigint" ? `${v}n` : v))}`);
     compared++;
   }
