@@ -26,8 +26,10 @@ export interface AnalyticsQueryInput {
   /** YYYY-MM-DD; checked only when time_frame is "custom_range". */
   end_date?: string | null;
   is_purchase?: "true" | "false" | "all" | boolean | string | null;
-  page?: string | number | null;
-  limit?: string | number | null;
+  /** Digits, or an integral number (or BigInt): read by value, so 0, -1 or 1e21 are out of range. */
+  page?: string | number | bigint | null;
+  /** Digits, or an integral number (or BigInt) from 1 to 100. */
+  limit?: string | number | bigint | null;
 }
 
 /** A query that passed every rule, normalized, with defaults filled in. */
@@ -61,21 +63,31 @@ export interface InitOptions {
   module_or_path?: unknown;
 }
 
+// Each function takes any value (it never throws): the first signature says what it is
+// meant for, the second lets an app pass what it holds unchecked (`unknown`, a parsed body).
+
 /**
  * Validates a query given as an object of fields (contract §1). Never throws: anything
  * that is not a readable object gives one `invalid_input` error.
  */
 export function validateAnalyticsQuery(input: AnalyticsQueryInput): ValidationResult;
+export function validateAnalyticsQuery(input: unknown): ValidationResult;
 
 /**
  * Validates a request as in a URL: the campaign id of the path and the raw query string
  * (a leading `?` optional; `+` and percent-escapes decoded as browsers do). Sees duplicated
- * and unknown parameters. Never throws. No query string (or `null`) means an empty one.
+ * and unknown parameters. Never throws. No query string (or `null`) means an empty one; a
+ * query string of another type is `invalid_input`.
  */
-export function validateAnalyticsRequest(campaignId: string, queryString?: string | null): ValidationResult;
+export function validateAnalyticsRequest(campaignId: string | null | undefined, queryString?: string | null): ValidationResult;
+export function validateAnalyticsRequest(campaignId: unknown, queryString?: unknown): ValidationResult;
 
-/** Checks a secret key's shape (`sk_live_`/`sk_test_` + 32 letters or digits). Never throws. */
-export function validateSecretKey(key: string): SecretKeyResult;
+/**
+ * Checks a secret key's shape (`sk_live_`/`sk_test_` + 32 ASCII letters or digits). Never
+ * throws: anything but such a string is `invalid_key`.
+ */
+export function validateSecretKey(key: string | null | undefined): SecretKeyResult;
+export function validateSecretKey(key: unknown): SecretKeyResult;
 
 /**
  * Loads the wasm. Browsers must await it once before validating; in Node the package is

@@ -8,6 +8,11 @@ if (result.valid) {
   void path;
 }
 const key: validator.SecretKeyResult = validator.validateSecretKey("sk_test_x");
+const body: unknown = JSON.parse("{}");
+const fromBody: validator.ValidationResult = validator.validateAnalyticsQuery(body);
+const fromUnknown: validator.SecretKeyResult = validator.validateSecretKey(body);
+const input: validator.AnalyticsQueryInput = { campaign_id: null, page: 3 };
+void [fromBody, fromUnknown, input];
 const ready: Promise<void> = validator.init();
 validator.initSync();
 // @ts-expect-error CommonJS has no default export

@@ -39,6 +39,17 @@ const key: SecretKeyResult = validateSecretKey("sk_test_x");
 const mode: "live" | "test" | null = key.mode;
 // @ts-expect-error codes are a closed set
 const wrong: FieldErrorCode = "not_a_code";
+// Whatever an app holds may be validated (the functions never throw): values of unknown
+// type (a parsed JSON body), `string | null` from URLSearchParams or a form.
+const body: unknown = JSON.parse("{}");
+const fromBody: ValidationResult = validateAnalyticsQuery(body);
+const params = new URLSearchParams("?campaign=x");
+const fromParams: ValidationResult = validateAnalyticsRequest(params.get("campaign"), params.get("q"));
+const typedKey: string | null = params.get("key");
+const fromForm: SecretKeyResult = validateSecretKey(typedKey);
+const fromUnknown: SecretKeyResult = validateSecretKey(body);
+const byNumbers: ValidationResult = validateAnalyticsQuery({ campaign_id: "x", time_frame: "per_day", page: 2n, limit: 10 });
+void [fromBody, fromParams, fromForm, fromUnknown, byNumbers];
 const ready: Promise<void> = init();
 const again: Promise<void> = namedInit({ module_or_path: "validator_bg.wasm" });
 initSync({ module: new Uint8Array() });
