@@ -23,9 +23,8 @@ const SHORT = 64;
 /// The longest text a field's rule needs to see: no value of any field but page and limit
 /// is longer than a UUID (36), so a longer one keeps its verdict when cut to this length.
 const LONGEST = 64;
-/// An integer beyond the range of page and limit alike.
-const TOO_BIG = "2147483648";
-const MAX_INTEGER = 2147483647;
+/// Digits of an integer beyond the range of page and limit alike (the rules say which).
+const HUGE = "99999999999999999999";
 
 /** One binding per instance: its input buffer and cached views are the binding's own. */
 const bound = new WeakMap();
@@ -140,21 +139,23 @@ function create(wasm, memory, latin1) {
   }
 
   /**
-   * page or limit: an integral number or BigInt by its value (below 1 or above
-   * 2147483647 is out of range, however large or negative, never "not an integer");
-   * other numbers as JS writes them (`1.5`, `NaN`: not digits); a long text with its
-   * leading zeros dropped.
+   * page or limit: an integral number or BigInt by its value, written as digits (below 1:
+   * "0"; too large to write exactly: more digits than any range allows), so that it is
+   * out of range however large or negative, never "not an integer"; other numbers as JS
+   * writes them (`1.5`, `NaN`: not digits); a long text with its leading zeros dropped.
    */
   function integer(v) {
     switch (typeof v) {
-      case "number": return Number.isInteger(v) ? (v < 1 ? "0" : v > MAX_INTEGER ? TOO_BIG : String(v)) : String(v);
-      case "bigint": return v < 1n ? "0" : v > 2147483647n ? TOO_BIG : String(v);
+      case "number":
+        if (!Number.isInteger(v)) return String(v);
+        return v < 1 ? "0" : v <= Number.MAX_SAFE_INTEGER ? String(v) : HUGE;
+      case "bigint": return v < 1n ? "0" : v <= 9007199254740991n ? String(v) : HUGE;
       case "string": {
         if (v.length <= LONGEST) return v;
         // Two scans for a single character each (no backtracking), in the regex engine.
         if (/[^0-9]/.test(v)) return "x";
         const first = v.search(/[^0]/);
-        return first < 0 ? "0" : v.length - first > 10 ? TOO_BIG : v.slice(first);
+        return first < 0 ? "0" : v.length - first > HUGE.length ? HUGE : v.slice(first);
       }
       default: return text(v);
     }
