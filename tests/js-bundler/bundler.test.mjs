@@ -37,23 +37,30 @@ async function serve(dir) {
 
 test("a Vite-built app loads the package and validates in headless Chromium", async (t) => {
   assert.ok(existsSync(chromiumPath), `no Chromium at ${chromiumPath}: run scripts/setup.sh (or set CHROMIUM)`);
+  // Cleanup in reverse order of set-up (node:test runs after-hooks in the order they are
+  // registered): the browser closes before its profile is removed and before the server
+  // it holds connections to is closed, and a failed assertion cannot leave them hanging.
+  const cleanup = [];
+  t.after(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
   const outDir = mkdtempSync(join(tmpdir(), "validator-bundle-"));
-  t.after(() => rmSync(outDir, { recursive: true, force: true }));
+  cleanup.push(() => rmSync(outDir, { recursive: true, force: true }));
   await build({ root: join(here, "app"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
   const assets = readdirSync(join(outDir, "assets"));
   assert.ok(assets.some((f) => f.endsWith(".wasm")), `the wasm is emitted as an asset: ${assets}`);
 
   const server = await serve(outDir);
-  t.after(server.close);
+  cleanup.push(server.close);
   const profile = mkdtempSync(join(tmpdir(), "validator-chromium-"));
-  t.after(() => rmSync(profile, { recursive: true, force: true }));
+  cleanup.push(() => rmSync(profile, { recursive: true, force: true }));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
   });
-  t.after(() => browser.close());
+  cleanup.push(() => browser.close());
   const page = await browser.newPage();
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(String(error)));
