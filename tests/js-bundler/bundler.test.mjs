@@ -90,6 +90,8 @@ test("a Vite-built app loads the package and validates in headless Chromium", as
   });
   assert.deepEqual(report.key, { valid: true, mode: "live", fields: [] });
   assert.equal(report.hostile, 20_000);
+  assert.ok(report.decoding.length > 2_000);
+  for (const [name, ours, browsers] of report.decoding) assert.deepEqual(ours, browsers, `decoding ${JSON.stringify(name)}`);
   assert.equal(report.after, `/api/partner/v1/campaigns/${ID}/analytics?time_frame=per_hour&limit=5`);
   assert.ok(server.fetched.some((f) => f.path.endsWith(".wasm") && f.type === "application/wasm"), JSON.stringify(server.fetched));
 });

@@ -20,6 +20,26 @@ try {
   let hostile = 0;
   for (let i = 0; i < 20_000; i++) hostile += validateAnalyticsQuery(proxy).fields[0].code === "invalid_input" ? 1 : 0;
   report.hostile = hostile;
+  // "Decoded as browsers do", checked against this browser's own URLSearchParams: raw
+  // non-ASCII beside escapes that are not UTF-8, lone surrogates, broken escapes, and
+  // 2,000 generated names (Node's URLSearchParams differs on some of these).
+  const odd = ["é%e9", "%e9é", "😀%e9", "a+b%20c", "%F0%9F%98", "%ED%A0%80", "\uD800", "x%zz%", "%EF%BB%BFa", "a%00b", "%C0%AF", "%F4%90%80%80", "%2", "%", "é%C3%A9"];
+  const pieces = ["%", "+", "=", "a", "Z", "0", "f", "é", "😀", "\uD800", "\uDC00", " ", "?", "#", "%2", "%25", "%e9", "%C3%A9", "%F0%9F", "%ED%A0%80", "%zz"];
+  let seed = 20261202;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  for (let i = 0; i < 2_000; i++) {
+    let name = "";
+    for (let n = 1 + Math.floor(random() * 6); n > 0; n--) name += pieces[Math.floor(random() * pieces.length)];
+    odd.push(name);
+  }
+  report.decoding = odd.map((name) => {
+    const qs = `time_frame=per_day&${name}=1`;
+    const ours = validateAnalyticsRequest(ID, qs);
+    const counts = new Map();
+    for (const key of new URLSearchParams(qs).keys()) if (key !== "time_frame") counts.set(key, (counts.get(key) ?? 0) + 1);
+    const browsers = [...counts].filter(([key, n]) => n === 1 && !["start_date", "end_date", "is_purchase", "page", "limit"].includes(key)).map(([key]) => key);
+    return [name, ours.warnings.filter((w) => w.code === "unknown_parameter").map((w) => w.field), browsers];
+  });
   report.after = validateAnalyticsRequest(ID, "time_frame=per_hour&limit=5").query?.path ?? null;
 } catch (error) {
   report.error = String(error?.stack ?? error);
