@@ -7,7 +7,8 @@
 # 366-day custom_range, page 1 and a deep page, limit 100), in ROUNDS interleaved
 # rounds so that a busy neighbour on the machine weighs on both sides of each ratio.
 # Prints, per scenario, the medians over the rounds of throughput, p50 and p99 (and the
-# worst round's p99), and the median of the per-round ratios to /healthz; then whether
+# worst round's p99), the median of the per-round ratios to /healthz and the server's CPU
+# time per request (steadier than throughput on a shared machine); then whether
 # each budget is met, on those medians (exit status 1 if not). Every failed request
 # counts: wrk's socket errors (connect, read, write, timeout) and non-2xx answers are
 # reported per scenario, and any of them fails the run, since a request that errored or
@@ -102,8 +103,11 @@ run() {
   say "round $round/$ROUNDS, wrk: $name ($DURATION, $CONNECTIONS connections, $THREADS threads)"
   # A short warm-up, then the measured run.
   wrk -t"$THREADS" -c"$CONNECTIONS" -d1s -H "Authorization: Bearer $KEY" "$url" > /dev/null
+  local cpu_before cpu_after
+  cpu_before="$(server_ticks)"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $KEY" "$url" > "$WORK/wrk.txt"
-  local rps p50 p99 socket non2xx
+  cpu_after="$(server_ticks)"
+  local rps p50 p99 socket non2xx requests cpu_us
   rps="$(awk '/^Requests\/sec:/{print $2}' "$WORK/wrk.txt")"
   p50="$(to_ms "$(awk '$1=="50%"{print $2}' "$WORK/wrk.txt")")"
   p99="$(to_ms "$(awk '$1=="99%"{print $2}' "$WORK/wrk.txt")")"
@@ -111,12 +115,18 @@ run() {
   socket="$(awk '/Socket errors:/{gsub(",", ""); print $4 + $6 + $8 + $10}' "$WORK/wrk.txt")"
   non2xx="$(awk '/Non-2xx or 3xx responses:/{print $NF}' "$WORK/wrk.txt")"
   local errors=$(( ${socket:-0} + ${non2xx:-0} ))
+  # The server's CPU time (user + system) per request: steadier than throughput when
+  # other work shares the machine.
+  requests="$(awk '/requests in/{print $1}' "$WORK/wrk.txt")"
+  cpu_us="$(awk -v t=$(( cpu_after - cpu_before )) -v hz="$(getconf CLK_TCK)" -v n="${requests:-1}" 'BEGIN { printf "%.1f", t / hz * 1e6 / (n > 0 ? n : 1) }')"
   if [ "$errors" -gt 0 ]; then
     say "$name: ${socket:-0} socket errors or timeouts, ${non2xx:-0} non-2xx answers"
     grep -E 'Socket errors|Non-2xx' "$WORK/wrk.txt" >&2 || true
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$rps" "$p50" "$p99" "$errors" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$rps" "$p50" "$p99" "$errors" "$cpu_us" >> "$RESULTS"
 }
+# Clock ticks of CPU the server has used (user + system).
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 
 for round in $(seq 1 "$ROUNDS"); do
   run "$round" "healthz" "$BASE/healthz"
@@ -139,7 +149,7 @@ rows = [line.rstrip("\n").split("\t") for line in open(path) if line.strip()]
 health = {r[0]: float(r[2]) for r in rows if r[1] == "healthz"}
 names = list(dict.fromkeys(r[1] for r in rows))
 ok = import_ok
-print(f"{'scenario':<30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'worst':>8} {'ratio':>7} {'errors':>7}  budgets: p99 <= {p99_budget:g} ms, ratio >= {ratio_budget:.2f}, no errors")
+print(f"{'scenario':<30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'worst':>8} {'ratio':>7} {'errors':>7} {'cpu us':>7}  budgets: p99 <= {p99_budget:g} ms, ratio >= {ratio_budget:.2f}, no errors")
 for name in names:
     mine = [r for r in rows if r[1] == name]
     rps = statistics.median(float(r[2]) for r in mine)
@@ -147,19 +157,20 @@ for name in names:
     p99 = statistics.median(float(r[4]) for r in mine)
     worst = max(float(r[4]) for r in mine)
     errors = sum(int(r[5]) for r in mine)
+    cpu = statistics.median(float(r[6]) for r in mine)
     if name == "healthz":
         met = errors == 0
         ok = ok and met
-        print(f"{name:<30} {rps:>9.0f} {p50:>8.2f} {p99:>8.2f} {worst:>8.2f} {'-':>7} {errors:>7}  (reference){'' if met else ' NOT MET'}")
+        print(f"{name:<30} {rps:>9.0f} {p50:>8.2f} {p99:>8.2f} {worst:>8.2f} {'-':>7} {errors:>7} {cpu:>7.1f}  (reference){'' if met else ' NOT MET'}")
         continue
     ratio = statistics.median(float(r[2]) / health[r[0]] for r in mine)
     met = p99 <= p99_budget and ratio >= ratio_budget and errors == 0
     ok = ok and met
-    print(f"{name:<30} {rps:>9.0f} {p50:>8.2f} {p99:>8.2f} {worst:>8.2f} {ratio:>7.2f} {errors:>7}  {'met' if met else 'NOT MET'}")
+    print(f"{name:<30} {rps:>9.0f} {p50:>8.2f} {p99:>8.2f} {worst:>8.2f} {ratio:>7.2f} {errors:>7} {cpu:>7.1f}  {'met' if met else 'NOT MET'}")
 print()
 print(f"import: {import_rate} instances/s (budget >= {import_budget}): {'met' if import_ok else 'NOT MET'}")
 print("(req/s, p50, p99: medians over the rounds; worst: the highest p99 of a round; ratio: median over the rounds")
 print(" of the scenario's req/s over the /healthz req/s of the same round; errors: socket errors, timeouts and")
-print(" non-2xx answers over all rounds)")
+print(" non-2xx answers over all rounds; cpu us: the server's CPU time per request, median over the rounds)")
 sys.exit(0 if ok else 1)
 PY

@@ -52,7 +52,8 @@ pub struct ServeArgs {
     #[arg(
         long,
         default_value = "campaign-analytics.db",
-        env = "CAMPAIGN_ANALYTICS_DB"
+        env = "CAMPAIGN_ANALYTICS_DB",
+        hide_env_values = true
     )]
     pub db: String,
     /// Fixture to import before serving (repeatable). Records already stored
@@ -91,7 +92,8 @@ pub struct ServeArgs {
         env = "CAMPAIGN_ANALYTICS_CUSTOM_RANGE_RATE_LIMIT"
     )]
     pub custom_range_rate_limit: u32,
-    /// Failed authentications per client address per 10 minutes before 429; 0 disables.
+    /// Failed authentications per client address (IPv6: per /64) per 10 minutes before
+    /// unknown keys get 429 (a valid key is always served); 0 disables.
     #[arg(
         long,
         default_value_t = 30,
@@ -147,7 +149,7 @@ pub struct ServeArgs {
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// SQLite database file (created if missing).
-    #[arg(long, env = "CAMPAIGN_ANALYTICS_DB")]
+    #[arg(long, env = "CAMPAIGN_ANALYTICS_DB", hide_env_values = true)]
     pub db: String,
     /// The fixture file.
     #[arg(value_name = "FIXTURE.json")]
@@ -157,7 +159,7 @@ pub struct ImportArgs {
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// SQLite database file; it must be empty (or new).
-    #[arg(long, env = "CAMPAIGN_ANALYTICS_DB")]
+    #[arg(long, env = "CAMPAIGN_ANALYTICS_DB", hide_env_values = true)]
     pub db: String,
     /// Number of instances to generate.
     #[arg(long, default_value_t = DEFAULT_INSTANCES, value_name = "N", env = "CAMPAIGN_ANALYTICS_INSTANCES")]

@@ -797,3 +797,20 @@ fn sigterm_with_a_stalled_half_request_open_finishes_within_the_limit() {
     assert!(clean, "{log}");
     assert!(log.contains("shutting down"), "{log}");
 }
+
+#[test]
+fn help_never_shows_a_database_url_from_the_environment() {
+    for command in ["serve", "import", "demo"] {
+        let out = Command::new(BIN)
+            .env(
+                "CAMPAIGN_ANALYTICS_DB",
+                "postgres://app:hunter2@db.internal/analytics",
+            )
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("CAMPAIGN_ANALYTICS_DB"), "{help}");
+        assert!(!help.contains("hunter2"), "{command}: {help}");
+    }
+}

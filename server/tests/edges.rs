@@ -360,6 +360,25 @@ async fn an_idle_kept_alive_connection_is_closed_after_the_idle_timeout() {
 }
 
 #[tokio::test]
+async fn pipelined_requests_are_all_answered_in_order() {
+    let server = start(&data(), config(NOW)).await;
+    let mut stream = TcpStream::connect(addr(&server)).await.unwrap();
+    let requests = [
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /api/demo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    ]
+    .concat();
+    stream.write_all(requests.as_bytes()).await.unwrap();
+    let text = String::from_utf8(read_to_close(&mut stream).await).unwrap();
+    let statuses: Vec<&str> = text
+        .match_indices("HTTP/1.1 ")
+        .map(|(at, _)| &text[at + 9..at + 12])
+        .collect();
+    assert_eq!(statuses, ["200", "404", "404"], "{text}");
+}
+
+#[tokio::test]
 async fn a_client_that_stops_reading_its_answers_is_let_go() {
     let mut settings = config(NOW);
     settings.edges = edges(60_000, 300);

@@ -28,6 +28,60 @@ struct Faulty {
     fault: Fault,
 }
 
+/// The real store, whose `window` computes the way the SQLite store does — in a task of
+/// its own — but without end: its task holds a worker thread until released.
+struct Computing {
+    inner: Arc<dyn Store>,
+    release: Arc<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>,
+}
+
+#[async_trait]
+impl Store for Computing {
+    async fn partner_for_key(&self, digest: &KeyDigest) -> Result<Option<Uuid>, StoreError> {
+        self.inner.partner_for_key(digest).await
+    }
+    async fn campaign(&self, id: Uuid) -> Result<Option<CampaignInfo>, StoreError> {
+        self.inner.campaign(id).await
+    }
+    async fn window(
+        &self,
+        campaign: Uuid,
+        query: &WindowQuery,
+    ) -> Result<WindowAnswer, StoreError> {
+        let release = Arc::clone(&self.release);
+        tokio::spawn(async move {
+            // Synchronous, like a long computation: no await point.
+            let _ = release.lock().unwrap().recv();
+        })
+        .await
+        .map_err(|e| StoreError(e.to_string()))?;
+        self.inner.window(campaign, query).await
+    }
+}
+
+/// A computation that holds a worker is cut off by the deadline: the 504 is sent from
+/// the other worker while it runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deadline_cuts_off_a_computation_in_progress() {
+    let data = fixture(vec![instance(1, SPRING, "2024-02-29T10:00:00Z", 100)]);
+    let (release, held) = std::sync::mpsc::channel();
+    let store = Computing {
+        inner: Arc::new(store_with(&data)),
+        release: Arc::new(std::sync::Mutex::new(held)),
+    };
+    let mut settings = config("2024-03-01T00:30:00Z");
+    settings.query_deadline = Duration::from_millis(200);
+    let server = start_with_store(Arc::new(store), settings).await;
+    let answered = tokio::time::timeout(
+        Duration::from_secs(20),
+        analytics(&server, "time_frame=per_day"),
+    )
+    .await;
+    release.send(()).unwrap();
+    let r = answered.expect("an answer while the computation still runs");
+    assert_eq!(r.status, 504, "{}", r.body);
+}
+
 #[async_trait]
 impl Store for Faulty {
     async fn partner_for_key(&self, digest: &KeyDigest) -> Result<Option<Uuid>, StoreError> {
@@ -126,12 +180,13 @@ async fn failures_and_panics_are_500_envelopes() {
     }
 }
 
-/// The real store computes a window's answer off the async worker that polls it, so
-/// the HTTP layer's deadline (a timer on that worker) can fire while it runs: the first
-/// poll of `window` hands the work over and returns `Pending`. A store computing on the
-/// polling thread would return `Ready` at once, and no deadline could interrupt it.
+/// The real store computes a window's answer in a task of its own, so the HTTP layer's
+/// deadline (a timer on the request's task) can fire, on another worker, while it runs:
+/// the first poll of `window` hands the work over and returns `Pending`. A store
+/// computing within the request's task would return `Ready` at once, and no deadline
+/// could interrupt it.
 #[tokio::test]
-async fn the_real_store_answers_off_the_polling_worker() {
+async fn the_real_store_answers_in_a_task_of_its_own() {
     let data = fixture(vec![instance(1, SPRING, "2024-02-29T10:00:00Z", 100)]);
     let store = store_with(&data);
     let query = WindowQuery {

@@ -5,6 +5,9 @@
 mod common;
 
 use campaign_analytics_server::clock::LimitClock;
+use campaign_analytics_server::http::rate_limit::{
+    Budget, Decision, LimiterBackend, LimiterError, Subject,
+};
 use common::*;
 use std::time::Duration;
 
@@ -150,4 +153,45 @@ async fn failed_authentications_are_limited_per_address_but_a_valid_key_is_serve
     assert_eq!(get(&server, &path, Some(UNKNOWN_KEY)).await.status, 429);
     clock.advance(Duration::from_secs(1));
     assert_eq!(get(&server, &path, Some(UNKNOWN_KEY)).await.status, 401);
+}
+
+/// A limiter backend that never answers, or fails.
+struct Broken {
+    hang: bool,
+}
+
+#[async_trait::async_trait]
+impl LimiterBackend for Broken {
+    async fn acquire(
+        &self,
+        _budget: Budget,
+        _subject: Subject,
+        _now: u64,
+    ) -> Result<Decision, LimiterError> {
+        if self.hang {
+            std::future::pending::<()>().await;
+        }
+        Err(LimiterError("the shared store is unreachable".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_broken_limiter_backend_never_hangs_a_request_nor_locks_out_a_guess_as_500() {
+    for (hang, partner_status) in [(true, 504), (false, 500)] {
+        let mut settings = config(NOW);
+        settings.rate_limit = 5;
+        settings.auth_failure_limit = 5;
+        settings.query_deadline = Duration::from_millis(200);
+        settings.limiter = Some(std::sync::Arc::new(Broken { hang }));
+        let server = start(&data(), settings).await;
+        // The partner's budget cannot be checked: an error envelope, not a hang.
+        let r = tokio::time::timeout(Duration::from_secs(20), analytics(&server, DAY))
+            .await
+            .expect("an answer within the deadline");
+        assert_eq!(r.status, partner_status, "{}", r.body);
+        assert_documented(&openapi(), ANALYTICS_OPENAPI_PATH, &r);
+        // An unknown key is still a plain 401.
+        let path = analytics_path(SPRING, DAY);
+        assert_eq!(get(&server, &path, Some(UNKNOWN_KEY)).await.status, 401);
+    }
 }

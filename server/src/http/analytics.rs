@@ -72,6 +72,14 @@ fn rate_headers(decision: &Decision) -> HeaderMap {
     headers
 }
 
+/// The 504 of a request that missed the server's deadline.
+fn missed_deadline(app: &AppState) -> Failure {
+    Failure::Timeout(format!(
+        "The query did not finish within the server's deadline of {} ms.",
+        app.query_deadline.as_millis()
+    ))
+}
+
 /// Runs a store call within the request's deadline.
 async fn within<T>(
     app: &AppState,
@@ -79,7 +87,6 @@ async fn within<T>(
     deadline: Instant,
     call: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, Failure> {
-    let budget = app.query_deadline;
     match tokio::time::timeout_at(deadline, call).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => {
@@ -87,27 +94,30 @@ async fn within<T>(
             tracing::error!(request_id = %id.0, "store failure: {e}");
             Err(Failure::Internal)
         }
-        Err(_) => Err(Failure::Timeout(format!(
-            "The query did not finish within the server's deadline of {} ms.",
-            budget.as_millis()
-        ))),
+        Err(_) => Err(missed_deadline(app)),
     }
 }
 
 /// The answer to a missing-partner credential (malformed or unknown key): 401, or 429
 /// once the client's address group has spent its failed-authentication budget. A
 /// limiter that cannot answer does not turn a 401 into a 500.
-async fn failed_authentication(app: &AppState, id: &RequestId, request: &Parts) -> Failure {
+async fn failed_authentication(
+    app: &AppState,
+    id: &RequestId,
+    request: &Parts,
+    deadline: Instant,
+) -> Failure {
     let budget = app.failed_auth_budget;
     if budget.limit == 0 {
         return Failure::Unauthorized;
     }
     let subject = Subject::Client(ClientGroup::of(client_ip(app, request)));
-    match app
-        .limiter
-        .acquire(budget, subject, app.limit_clock.now())
-        .await
-    {
+    let call = app.limiter.acquire(budget, subject, app.limit_clock.now());
+    let Ok(decision) = tokio::time::timeout_at(deadline, call).await else {
+        tracing::error!(request_id = %id.0, "rate limiter missed the deadline");
+        return Failure::Unauthorized;
+    };
+    match decision {
         Ok(decision) if !decision.allowed => {
             app.metrics.record_rejection(budget.kind);
             Failure::TooManyRequests {
@@ -144,7 +154,9 @@ async fn answer(
         }
     };
     let Some(partner) = partner else {
-        return Err(no_headers(failed_authentication(app, id, request).await));
+        return Err(no_headers(
+            failed_authentication(app, id, request, deadline).await,
+        ));
     };
 
     // 2. The partner's rolling-hour budget (custom ranges have their own).
@@ -157,10 +169,12 @@ async fn answer(
     let mut headers = HeaderMap::new();
     if partner_budget.limit > 0 {
         let now = app.limit_clock.now();
-        let decision = app
+        let call = app
             .limiter
-            .acquire(partner_budget, Subject::Partner(partner), now)
+            .acquire(partner_budget, Subject::Partner(partner), now);
+        let decision = tokio::time::timeout_at(deadline, call)
             .await
+            .map_err(|_| no_headers(missed_deadline(app)))?
             .map_err(|e| {
                 tracing::error!(request_id = %id.0, "rate limiter failure: {e}");
                 no_headers(Failure::Internal)

@@ -174,6 +174,17 @@ pub async fn serve(
         };
         let (stream, peer) = match accepted {
             Ok(pair) => pair,
+            // A client that gave up before it was accepted: nothing to do.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionAborted
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue;
+            }
             Err(e) => {
                 // Out of file descriptors or the like: pause instead of spinning.
                 tracing::error!("cannot accept a connection: {e}");

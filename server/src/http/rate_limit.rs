@@ -399,6 +399,90 @@ impl LimiterBackend for MemoryLimiter {
     }
 }
 
+/// The behaviour every [`LimiterBackend`] must have, as a check any backend's tests can
+/// run (`conformance(&backend).await`): budgets are spent and come back after the
+/// window, a refused event is not counted, subjects and budget kinds are independent,
+/// and concurrent calls never take more than the limit. Times are whole minutes, so a
+/// backend counting in buckets of up to a minute passes too. Use a fresh backend.
+pub async fn conformance(backend: &dyn LimiterBackend) -> Result<(), String> {
+    let t0: u64 = 2_000_000_040 * 60;
+    let budget = Budget {
+        kind: BudgetKind::Requests,
+        limit: 3,
+        window_secs: 3600,
+    };
+    let p1 = Subject::Partner(Uuid::from_u128(0xc0ff_ee01));
+    let p2 = Subject::Partner(Uuid::from_u128(0xc0ff_ee02));
+    let call = |budget: Budget, subject: Subject, now: u64| async move {
+        backend
+            .acquire(budget, subject, now)
+            .await
+            .map_err(|e| format!("acquire failed: {e}"))
+    };
+    let expect = |ok: bool, what: &str| if ok { Ok(()) } else { Err(what.to_owned()) };
+
+    for (i, remaining) in [2, 1, 0].into_iter().enumerate() {
+        let d = call(budget, p1, t0 + 60 * i as u64).await?;
+        expect(
+            d.allowed && d.remaining == remaining && d.limit == 3,
+            "the budget is spent one by one",
+        )?;
+        expect(
+            d.reset_at > t0 && d.reset_at <= t0 + 3600 + 60,
+            "reset within the window",
+        )?;
+    }
+    let refused = call(budget, p1, t0 + 600).await?;
+    expect(
+        !refused.allowed && refused.remaining == 0,
+        "the fourth is refused",
+    )?;
+    expect(
+        refused.retry_after >= 1 && refused.reset_at >= t0 + 600 + refused.retry_after.min(1),
+        "a refusal says when to retry",
+    )?;
+    // Independent subjects and kinds.
+    expect(
+        call(budget, p2, t0 + 600).await?.allowed,
+        "another partner has its own budget",
+    )?;
+    let other_kind = Budget {
+        kind: BudgetKind::CustomRange,
+        ..budget
+    };
+    expect(
+        call(other_kind, p1, t0 + 600).await?.remaining == 2,
+        "another budget of the same partner is separate",
+    )?;
+    // Refusals were not counted: once the window has passed, the whole budget is back.
+    let later = t0 + 3600 + 3 * 60 + 60;
+    let back = call(budget, p1, later).await?;
+    expect(
+        back.allowed && back.remaining == 2,
+        "the budget comes back after the window",
+    )?;
+
+    // Concurrent calls never take more than the limit.
+    let tight = Budget {
+        kind: BudgetKind::FailedAuth,
+        limit: 10,
+        window_secs: 600,
+    };
+    let client = Subject::Client(ClientGroup::of(IpAddr::V6(Ipv6Addr::new(
+        0x2001, 0xdb8, 0, 7, 0, 0, 0, 1,
+    ))));
+    let calls = (0..50).map(|_| call(tight, client, t0));
+    let decisions = futures_util::future::join_all(calls).await;
+    let mut allowed = 0;
+    for decision in decisions {
+        allowed += usize::from(decision?.allowed);
+    }
+    expect(
+        allowed == 10,
+        &format!("{allowed} of 50 concurrent calls allowed with a limit of 10"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,6 +667,11 @@ mod tests {
             assert!(limiter.acquire_now(HOUR, partner(n), 8).allowed);
         }
         assert!(limiter.partners.len() <= SHARDS);
+    }
+
+    #[tokio::test]
+    async fn the_memory_backend_conforms() {
+        conformance(&MemoryLimiter::default()).await.unwrap();
     }
 
     #[test]

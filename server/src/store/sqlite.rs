@@ -282,12 +282,17 @@ impl Store for SqliteStore {
             .campaigns
             .get(&campaign)
             .map(|e| Arc::clone(&e.data));
-        // Computing the answer runs off the async workers, so the HTTP layer's deadline
-        // can answer 504 while it runs, and a long answer never stalls other requests.
+        // The answer is computed in a task of its own, so the HTTP layer's deadline (a
+        // timer on the request's task) can answer 504 from another worker while it runs.
+        // A task rather than the blocking pool: the answer is bounded work (a binary
+        // search, a difference of prefix sums per bucket, one page of rows), and a hand-off
+        // to a blocking thread cost more CPU than the answer itself.
         let query = query.clone();
-        tokio::task::spawn_blocking(move || match data {
-            Some(data) => data.answer(&query),
-            None => CampaignData::default().answer(&query),
+        tokio::task::spawn(async move {
+            match data {
+                Some(data) => data.answer(&query),
+                None => CampaignData::default().answer(&query),
+            }
         })
         .await
         .map_err(|e| StoreError(format!("the query's task failed: {e}")))
