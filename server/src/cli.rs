@@ -246,12 +246,12 @@ fn read_fixture(path: &PathBuf) -> Result<String, String> {
 }
 
 /// Reads and checks a fixture file on its own, before any database is touched.
-fn load_fixture(path: &PathBuf) -> Result<crate::import::ImportBatch, String> {
+fn load_fixture(path: &PathBuf) -> Result<crate::records::ImportBatch, String> {
     let text = read_fixture(path)?;
     parse_fixture(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn import_file(store: &SqliteStore, path: &PathBuf) -> Result<crate::import::ImportStats, String> {
+fn import_file(store: &SqliteStore, path: &PathBuf) -> Result<crate::records::ImportStats, String> {
     let batch = load_fixture(path)?;
     store
         .import(&batch)
