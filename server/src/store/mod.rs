@@ -12,6 +12,7 @@
 //! from memory with prefix sums and binary search.
 
 pub mod model;
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -102,6 +103,11 @@ pub trait Store: Send + Sync + 'static {
     /// An unknown campaign answers an empty window.
     async fn window(&self, campaign: Uuid, query: &WindowQuery)
         -> Result<WindowAnswer, StoreError>;
+    /// Whether the store can answer now (`/readyz`): a database backend makes a round
+    /// trip. An in-process store is always ready.
+    async fn ready(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// The write side: imports are all or nothing.
