@@ -622,16 +622,19 @@ impl Store for PgStore {
         if !partial.is_empty() {
             let lo: Vec<i64> = partial.iter().map(|p| p.1).collect();
             let hi: Vec<i64> = partial.iter().map(|p| p.2).collect();
-            let rows = client
-                .query(
+            let statement = client
+                .prepare_cached(
                     "SELECT p.n, count(x.ts_us), count(x.purchased_insider),
                             coalesce(sum(x.revenue_cents), 0)::bigint
                      FROM unnest($2::bigint[], $3::bigint[]) WITH ORDINALITY AS p(lo, hi, n)
                      LEFT JOIN instances x
                        ON x.campaign = $1 AND x.ts_us >= p.lo AND x.ts_us < p.hi
                      GROUP BY p.n",
-                    &[&campaign, &lo, &hi],
                 )
+                .await
+                .map_err(pg_error)?;
+            let rows = client
+                .query(&statement, &[&campaign, &lo, &hi])
                 .await
                 .map_err(pg_error)?;
             for row in rows {
