@@ -197,6 +197,14 @@ impl Rollup {
         diff(self.before[b], self.before[a])
     }
 
+    /// Totals of the hour starting at `hour`.
+    fn between_one(&self, hour: i64) -> Totals {
+        match self.hours.binary_search(&hour) {
+            Ok(i) => diff(self.before[i + 1], self.before[i]),
+            Err(_) => Totals::default(),
+        }
+    }
+
     /// Whether the hour starting at `hour` has any instance.
     fn has(&self, hour: i64) -> bool {
         self.hours.binary_search(&hour).is_ok()
@@ -243,12 +251,50 @@ struct Segment {
     totals: Totals,
 }
 
+/// The instances of one hour, reduced to what counting a part of it needs: any part
+/// of the hour is then two binary searches.
+#[derive(Debug, Default)]
+struct EdgeHour {
+    /// Timestamps, ascending.
+    ts: Vec<i64>,
+    /// `before[i]`: totals of rows `0..i`.
+    before: Vec<Totals>,
+}
+
+impl EdgeHour {
+    fn between(&self, lo: i64, hi: i64) -> Totals {
+        let a = self.ts.partition_point(|&t| t < lo);
+        let b = self.ts.partition_point(|&t| t < hi);
+        if b <= a {
+            return Totals::default();
+        }
+        diff(self.before[b], self.before[a])
+    }
+}
+
+/// An hour with more instances than this is counted by a query each time instead.
+const MAX_EDGE_HOUR_ROWS: u64 = 50_000;
+/// The most rows of edge hours kept in memory (about 40 bytes each).
+const MAX_CACHED_EDGE_ROWS: usize = 1_000_000;
+
 #[derive(Default)]
 struct Caches {
+    edge_hours: HashMap<(Uuid, i64), Arc<EdgeHour>>,
+    edge_rows: usize,
     keys: HashMap<KeyDigest, Uuid>,
     campaigns: HashMap<Uuid, CampaignInfo>,
     rollups: HashMap<Uuid, Arc<Rollup>>,
     rollup_hours: usize,
+}
+
+impl Caches {
+    /// Forgets what an import can change: rollups and edge hours.
+    fn drop_data(&mut self) {
+        self.rollups.clear();
+        self.rollup_hours = 0;
+        self.edge_hours.clear();
+        self.edge_rows = 0;
+    }
 }
 
 /// The PostgreSQL-backed store.
@@ -318,8 +364,7 @@ impl PgStore {
             return Ok(false);
         }
         if let Ok(mut caches) = self.caches.write() {
-            caches.rollups.clear();
-            caches.rollup_hours = 0;
+            caches.drop_data();
         }
         Ok(true)
     }
@@ -414,6 +459,64 @@ impl PgStore {
             }
         }
         Ok(rollup)
+    }
+
+    /// The instances of one hour of a campaign, from the cache or read into it; `None`
+    /// for an hour too big to hold (`rows`, from the rollup, says how big).
+    async fn edge_hour(
+        &self,
+        client: &deadpool_postgres::Object,
+        campaign: Uuid,
+        hour: i64,
+        rows: u64,
+    ) -> Result<Option<Arc<EdgeHour>>, StoreError> {
+        if rows > MAX_EDGE_HOUR_ROWS {
+            return Ok(None);
+        }
+        if let Some(h) = self
+            .caches
+            .read()
+            .ok()
+            .and_then(|c| c.edge_hours.get(&(campaign, hour)).cloned())
+        {
+            return Ok(Some(h));
+        }
+        let statement = client
+            .prepare_cached(
+                "SELECT ts_us, purchased_insider IS NOT NULL, revenue_cents FROM instances
+                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 ORDER BY ts_us",
+            )
+            .await
+            .map_err(pg_error)?;
+        let found = client
+            .query(&statement, &[&campaign, &hour, &(hour + HOUR_US)])
+            .await
+            .map_err(pg_error)?;
+        let mut edge = EdgeHour {
+            ts: Vec::with_capacity(found.len()),
+            before: Vec::with_capacity(found.len() + 1),
+        };
+        let mut acc = Totals::default();
+        edge.before.push(acc);
+        for r in &found {
+            edge.ts.push(r.get(0));
+            acc.instances += 1;
+            acc.purchases += u64::from(r.get::<_, bool>(1));
+            acc.revenue_cents += r.get::<_, i64>(2);
+            edge.before.push(acc);
+        }
+        let edge = Arc::new(edge);
+        if let Ok(mut caches) = self.caches.write() {
+            if caches.edge_rows + found.len() > MAX_CACHED_EDGE_ROWS {
+                caches.edge_hours.clear();
+                caches.edge_rows = 0;
+            }
+            caches.edge_rows += found.len();
+            caches
+                .edge_hours
+                .insert((campaign, hour), Arc::clone(&edge));
+        }
+        Ok(Some(edge))
     }
 
     fn cached_rollup(&self, campaign: Uuid) -> Option<Arc<Rollup>> {
@@ -619,6 +722,18 @@ impl Store for PgStore {
         }
 
         let client = self.client().await?;
+        // Partial hours from the cache of edge hours where it can hold them; a query for
+        // the rest.
+        let mut uncached = Vec::with_capacity(partial.len());
+        for &(seg, lo, hi) in &partial {
+            let hour = floor_hour(lo);
+            let size = rollup.between_one(hour).instances;
+            match self.edge_hour(&client, campaign, hour, size).await? {
+                Some(rows) => segments[seg].totals = rows.between(lo, hi),
+                None => uncached.push((seg, lo, hi)),
+            }
+        }
+        let partial = uncached;
         if !partial.is_empty() {
             let lo: Vec<i64> = partial.iter().map(|p| p.1).collect();
             let hi: Vec<i64> = partial.iter().map(|p| p.2).collect();
@@ -740,8 +855,7 @@ impl Ingest for PgStore {
         let stats = result.map_err(|e| ImportError::at("", e.0))??;
         self.seen_version.store(i64::MIN, Ordering::SeqCst);
         if let Ok(mut caches) = self.caches.write() {
-            caches.rollups.clear();
-            caches.rollup_hours = 0;
+            caches.drop_data();
         }
         Ok(stats)
     }
