@@ -40,8 +40,9 @@ say() { printf '==> %s\n' "$*" >&2; }
 # Per scenario: the summed throughput, the higher p50/p99 of the two; each replica's
 # resident memory (now and peak); the import rate. Budgets: p99 <= 20 ms, each replica
 # <= 200 MB resident, import >= 100,000 instances/s; exit status 1 if one is missed.
+# Knobs: PG_INSTANCES (10000000), DURATION, CONNECTIONS (split over the replicas), LIMITER=off.
 if [ "${1:-}" = "--postgres" ]; then
-  INSTANCES="${INSTANCES:-10000000}"
+  INSTANCES="${PG_INSTANCES:-10000000}"
   # A budget far above what the run can spend keeps the shared limiter on the request
   # path (LIMITER=off: without it, to see what it costs).
   if [ "${LIMITER:-on}" = off ]; then LIMIT=0; else LIMIT=1000000000; fi
