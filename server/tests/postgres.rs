@@ -231,3 +231,38 @@ async fn a_database_outage_gives_errors_and_unready_then_recovers() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reimports_skip_identical_records_and_refuse_different_ones() {
+    let db = Database::create();
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = PgStore::open(&url, 2).unwrap();
+        let parse =
+            |v: &Value| campaign_analytics_server::import::parse_fixture(&v.to_string()).unwrap();
+        let first = store.import(&parse(&fixture(spring(20)))).unwrap();
+        assert_eq!(first.instances, 21);
+
+        // The same file again, plus five new instances: the ids already stored are found
+        // (the optimistic COPY fails and falls back to looking them up), only the new
+        // ones are added.
+        let again = store.import(&parse(&fixture(spring(25)))).unwrap();
+        assert_eq!(again.instances, 5, "{again:?}");
+        assert_eq!(again.unchanged, 2 + 3 + 21, "{again:?}");
+
+        // A stored id with different content is refused, naming it, and nothing changes.
+        let mut changed = spring(30);
+        changed[7]["revenue"] = serde_json::json!(12.34);
+        changed[7]["is_purchase"] = serde_json::json!(true);
+        changed[7]["purchased_insider_id"] =
+            serde_json::json!("30000000-0000-4000-8000-0000000000aa");
+        let error = store.import(&parse(&fixture(changed))).unwrap_err();
+        assert_eq!(error.location, "instances[7].instance_id", "{error}");
+        assert!(error.message.contains("different instance"), "{error}");
+        let counts = store.instance_counts().unwrap();
+        let spring_id: uuid::Uuid = SPRING.parse().unwrap();
+        assert_eq!(counts[&spring_id], 25, "the refused import changed nothing");
+    })
+    .await
+    .unwrap();
+}
