@@ -135,6 +135,7 @@ if [ "${1:-}" = "--postgres" ]; then
   done
   if [ "${IMPORT_RATE:-0}" -ge "$IMPORT_BUDGET" ]; then m=met; else m="NOT MET"; OK=0; fi
   echo "import: ${IMPORT_RATE:-?} instances/s, JSON parsing included (budget >= $IMPORT_BUDGET): $m"
+  echo "  ($(cat "$WORK/import.txt"))"
   [ "$OK" = 1 ]
   exit $?
 fi
