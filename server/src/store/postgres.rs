@@ -15,8 +15,8 @@
 //! - Memory: a replica keeps caches only, each bounded: key digests and campaigns (both
 //!   immutable once stored) and the rollups of recently read campaigns. A poll of
 //!   `data_version` every second drops the rollups after any import, by any process.
-//! - Rate limits: [`PgLimiter`] counts events in `rate_events`, one atomic call of a
-//!   function per event, so a budget holds across every replica.
+//! - Rate limits: [`PgLimiter`] counts events in `rate_budgets`, one atomic upsert of
+//!   one row per event, so a budget holds across every replica.
 //! - All SQL is parameterized; nothing is ever formatted into a statement.
 
 use super::{
@@ -41,7 +41,8 @@ use uuid::Uuid;
 const HOUR_US: i64 = 3_600_000_000;
 
 /// The migrations, in order; `schema_version` holds how many have run.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE partners (
     id   uuid PRIMARY KEY,
     name text NOT NULL
@@ -125,7 +126,23 @@ BEGIN
     END IF;
 END
 $$;
-"#];
+"#,
+    r#"
+-- One row per (budget, subject) holding the counted seconds of its window and their
+-- counts: an event is decided by one upsert of that row (see `PgLimiter`), with no
+-- advisory lock and no scan of other rows. Unlogged like the table it replaces.
+DROP FUNCTION rate_acquire(text, text, integer, bigint, bigint);
+DROP TABLE rate_events;
+CREATE UNLOGGED TABLE rate_budgets (
+    kind    text NOT NULL,
+    subject text NOT NULL,
+    seconds bigint[] NOT NULL,
+    counts  integer[] NOT NULL,
+    allowed boolean NOT NULL,
+    PRIMARY KEY (kind, subject)
+) WITH (fillfactor = 50);
+"#,
+];
 
 /// The most rollup hours kept in memory across all campaigns (about 56 bytes each:
 /// 28 MB). A campaign with more hours than this is read from the database each time.
@@ -369,8 +386,9 @@ impl PgStore {
         Ok(true)
     }
 
-    /// Deletes rate-limit events older than `max_window_secs` (subjects that were not
-    /// seen again keep theirs otherwise). `serve` calls it now and then.
+    /// Deletes the rate-limit rows whose newest counted second is older than
+    /// `max_window_secs` (subjects that were not seen again keep theirs otherwise).
+    /// `serve` calls it now and then.
     pub async fn prune_rate_events(
         &self,
         now: u64,
@@ -379,7 +397,11 @@ impl PgStore {
         let client = self.client().await?;
         let cutoff = now.saturating_sub(max_window_secs) as i64;
         client
-            .execute("DELETE FROM rate_events WHERE second <= $1", &[&cutoff])
+            .execute(
+                "DELETE FROM rate_budgets
+                 WHERE coalesce(seconds[cardinality(seconds)], $1) <= $1",
+                &[&cutoff],
+            )
             .await
             .map_err(pg_error)
     }
@@ -1226,8 +1248,37 @@ async fn find_stored(
     }
 }
 
+/// The statement deciding one event (see [`PgLimiter`]). `$1` kind, `$2` subject, `$3`
+/// limit, `$4` window (seconds), `$5` now (Unix seconds).
+const RATE_ACQUIRE: &str = "
+INSERT INTO rate_budgets AS b (kind, subject, seconds, counts, allowed)
+VALUES ($1, $2, ARRAY[$5::bigint], ARRAY[1], true)
+ON CONFLICT (kind, subject) DO UPDATE SET (seconds, counts, allowed) = (
+    SELECT coalesce(array_agg(y.s ORDER BY y.s), '{}'),
+           coalesce(array_agg(y.c ORDER BY y.s), '{}'),
+           coalesce(bool_or(y.fresh), false)
+    FROM (SELECT x.s, sum(x.c)::integer AS c, bool_or(x.fresh) AS fresh FROM (
+        SELECT u.s, u.c, false AS fresh
+            FROM unnest(b.seconds, b.counts) AS u(s, c) WHERE u.s > $5::bigint - $4::bigint
+        UNION ALL
+        SELECT $5::bigint, 1, true
+        WHERE (SELECT coalesce(sum(v.c), 0) FROM unnest(b.seconds, b.counts) AS v(s, c)
+               WHERE v.s > $5::bigint - $4::bigint) < $3::integer
+    ) AS x GROUP BY x.s) AS y)
+RETURNING b.allowed, (SELECT coalesce(sum(w.c), 0) FROM unnest(b.counts) AS w(c))::bigint,
+          b.seconds[1]";
+
 /// Rate limits counted in PostgreSQL: every replica on the database draws on the same
-/// budgets. One round trip per event (the `rate_acquire` function).
+/// budgets. One round trip per event: one `INSERT … ON CONFLICT DO UPDATE … RETURNING`
+/// of the row of (budget, subject), which holds the seconds of its window that counted
+/// events and how many each (at most `min(limit, window)` entries).
+///
+/// Why it is exact across replicas without any other lock: `ON CONFLICT DO UPDATE`
+/// locks the row and computes the new value from its latest committed version, so
+/// concurrent events of one subject are decided one after another, each seeing every
+/// earlier one, and two can never take the same last slot. The row lock lasts one
+/// statement (the call is its own transaction), where the previous design held an
+/// advisory lock across a delete, a sum over a second table and an insert.
 ///
 /// Precision: events are counted per second of the clock of the replica that served
 /// them, so the rolling hour is exact to the second, give or take the replicas' clock
@@ -1251,7 +1302,7 @@ impl LimiterBackend for PgLimiter {
             .await
             .map_err(|e| LimiterError(format!("database unavailable: {e}")))?;
         let statement = client
-            .prepare_cached("SELECT allowed, used, oldest FROM rate_acquire($1, $2, $3, $4, $5)")
+            .prepare_cached(RATE_ACQUIRE)
             .await
             .map_err(|e| LimiterError(pg_error(e).0))?;
         let row = client
@@ -1260,7 +1311,7 @@ impl LimiterBackend for PgLimiter {
                 &[
                     &budget.kind.as_str(),
                     &subject.to_string(),
-                    &(budget.limit as i32),
+                    &(budget.limit.min(i32::MAX as u32) as i32),
                     &(budget.window_secs as i64),
                     &(now as i64),
                 ],
