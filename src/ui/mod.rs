@@ -22,12 +22,14 @@ pub mod state;
 pub mod text;
 pub mod widgets;
 
-/// Mounts the dashboard on `document.body`, after installing the panic hook and applying
-/// the remembered theme.
+/// Mounts the dashboard on `document.body`, after installing the panic hook, seeding the
+/// hashing of parameter names from the browser's entropy (before any link is validated)
+/// and applying the remembered theme.
 ///
 /// Called by the `campaign-analytics-dashboard` binary (the Trunk entry point).
 pub fn start() {
     install_panic_hook();
+    platform::browser::seed_parameter_hashing();
     shell::theme::apply_stored();
     leptos::mount::mount_to_body(shell::App);
 }
