@@ -515,7 +515,10 @@ fn draw(
                 </svg>
                 {tooltip}
             </div>
-            <table class="visually-hidden" data-testid="chart-table">
+            // Hidden in a box of its own: a table ignores `width: 1px` and, though
+            // clipped, would still widen the page at 360 px.
+            <div class="visually-hidden">
+            <table data-testid="chart-table">
                 <caption>{title}</caption>
                 <thead>
                     <tr>
@@ -529,6 +532,7 @@ fn draw(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            </div>
         </figure>
     }
 }
