@@ -3,7 +3,7 @@
 // query of the last 30 days compared with the 30 days before. Run: npm run screenshot
 // (after `trunk build --release` and `cargo build -p campaign-analytics-server`).
 import { join } from "node:path";
-import { ROOT, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { NOW, ROOT, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
 
 const by = (id) => `[data-testid="${id}"]`;
 
@@ -13,6 +13,8 @@ const browser = await launchBrowser({ viewport: { width: 1280, height: 1000 } })
 try {
   const page = await browser.context.newPage();
   await page.emulateMedia({ colorScheme: "light", reducedMotion: "reduce" });
+  // The browser's today is the server's pinned one, so the periods match the data.
+  await page.clock.setSystemTime(new Date(NOW));
   await page.goto(server.url + "/");
   await page.click(by("try-demo"));
   await page.waitForFunction((sel) => document.querySelector(sel)?.value.length === 36, by("campaign-id"));
