@@ -112,9 +112,7 @@ impl Analyst {
     /// The finished analysis of the window on screen (in the chosen mode), if there is one.
     pub fn current(&self) -> Option<Arc<Finished>> {
         let (_, first) = self.target()?;
-        self.result
-            .get()
-            .filter(|f| f.first == first)
+        self.result.get().filter(|f| f.first == first)
     }
 
     pub fn is_running(&self) -> bool {
@@ -216,7 +214,9 @@ impl Analyst {
                         export(&finished, ExportKind::Instances);
                     }
                 }
-                (Ok(_), None) => me.run.set(Run::Stopped("The window had no first page.".into())),
+                (Ok(_), None) => me
+                    .run
+                    .set(Run::Stopped("The window had no first page.".into())),
                 (Err(WindowStop::Cancelled(p)), _) => me.run.set(Run::Stopped(cancelled_text(p))),
                 (Err(WindowStop::Failed { failure, page, .. }), _) => {
                     let words = messages::explain(
