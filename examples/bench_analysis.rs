@@ -73,9 +73,11 @@ pub fn run() -> String {
             .collect();
         let decode_ms = now_ms() - start;
 
-        let mut fold = Aggregator::new(Coverage::All);
         let mut longest: f64 = 0.0;
         let start = now_ms();
+        // As the dashboard does: sized from the summary's count before the first page.
+        let mut fold = Aggregator::new(Coverage::All);
+        fold.reserve(decoded.iter().map(Vec::len).sum());
         for (n, page) in decoded.iter().enumerate() {
             let t = now_ms();
             fold.add_page(n as u32 + 1, page);

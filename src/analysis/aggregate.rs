@@ -138,11 +138,14 @@ pub struct Analysis {
     pub duplicates: u64,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Acc {
     instances: u64,
     purchases: u64,
     revenue_cents: i64,
+    /// When they shared (Unix ms), in the order seen: the buyer loop looks for the first
+    /// share after a purchase without another pass over every instance.
+    times: Vec<i64>,
 }
 
 /// Folds pages of a window, in any order, each instance counted once.
@@ -168,6 +171,14 @@ impl Aggregator {
             coverage,
             ..Aggregator::default()
         }
+    }
+
+    /// Makes room for `instances` more instances, so that folding a page never has to
+    /// grow (and rehash) the tables in the middle of an analysis.
+    pub fn reserve(&mut self, instances: usize) {
+        self.seen.reserve(instances);
+        self.insiders.reserve(instances / 8);
+        self.first_purchase.reserve(instances / 8);
     }
 
     /// Which instances it is given.
@@ -211,8 +222,10 @@ impl Aggregator {
 
     fn count(&mut self, i: &Instance) {
         let revenue = if i.is_purchase { cents(i.revenue) } else { 0 };
+        let at = i.timestamp.timestamp_millis();
         let acc = self.insiders.entry(i.insider_id).or_default();
         acc.instances += 1;
+        acc.times.push(at);
         self.instances += 1;
         if i.is_purchase {
             acc.purchases += 1;
@@ -223,7 +236,6 @@ impl Aggregator {
                 if buyer == i.insider_id {
                     self.self_purchases += 1;
                 }
-                let at = i.timestamp.timestamp_millis();
                 self.first_purchase
                     .entry(buyer)
                     .and_modify(|t| *t = (*t).min(at))
@@ -276,23 +288,21 @@ impl Aggregator {
     }
 
     fn buyer_loop(&self) -> BuyerLoop {
-        // One pass over the instances: each buyer's first share strictly after their
-        // first purchase.
-        let mut first_share: HashMap<Uuid, i64> = HashMap::new();
-        for i in self.instances() {
-            if let Some(&bought) = self.first_purchase.get(&i.insider_id) {
-                let at = i.timestamp.timestamp_millis();
-                if at > bought {
-                    first_share
-                        .entry(i.insider_id)
-                        .and_modify(|t| *t = (*t).min(at))
-                        .or_insert(at);
-                }
-            }
-        }
-        let mut gaps: Vec<i64> = first_share
+        // Each buyer's first share strictly after their first purchase, from the times
+        // their own instances were shared (one look-up per buyer).
+        let mut gaps: Vec<i64> = self
+            .first_purchase
             .iter()
-            .map(|(buyer, shared)| shared - self.first_purchase[buyer])
+            .filter_map(|(buyer, &bought)| {
+                let shared = self.insiders.get(buyer)?;
+                shared
+                    .times
+                    .iter()
+                    .copied()
+                    .filter(|&at| at > bought)
+                    .min()
+                    .map(|at| at - bought)
+            })
             .collect();
         gaps.sort_unstable();
         let n = gaps.len();

@@ -80,9 +80,38 @@ fn day(at: DateTime<Utc>) -> String {
     format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
 }
 
+/// `num / den` written with `places` decimals, rounded half away from zero, in integer
+/// arithmetic (exact, and no float printer in the download); empty when `den` is 0.
+///
+/// ```
+/// # use campaign_analytics::analysis::export::decimal;
+/// assert_eq!(decimal(1, 3, 6), "0.333333");
+/// assert_eq!(decimal(2, 3, 1), "0.7");
+/// assert_eq!(decimal(-1, 8, 2), "-0.13");
+/// assert_eq!(decimal(129_600_000, 86_400_000, 3), "1.500");
+/// assert_eq!(decimal(5, 0, 2), "");
+/// ```
+pub fn decimal(num: i64, den: i64, places: u32) -> String {
+    if den == 0 {
+        return String::new();
+    }
+    let (num, den) = (i128::from(num), i128::from(den));
+    let negative = (num < 0) != (den < 0) && num != 0;
+    let (num, den) = (num.abs(), den.abs());
+    let scale = 10i128.pow(places);
+    let scaled = (num * scale * 2 + den) / (den * 2);
+    let (whole, part) = (scaled / scale, scaled % scale);
+    let sign = if negative && scaled > 0 { "-" } else { "" };
+    if places == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{part:0width$}", width = places as usize)
+    }
+}
+
 /// A ratio as a decimal fraction with six places (`0.333333`), empty when it has no value.
 fn fraction(r: Ratio) -> String {
-    r.value().map(|v| format!("{v:.6}")).unwrap_or_default()
+    decimal(r.num, r.den, 6)
 }
 
 /// Every instance, one record each, in the order given (the API's: newest first).
@@ -189,8 +218,8 @@ pub fn summary_csv(campaign_id: &str, window: Option<Window>, analysis: &Analysi
         (
             "median_days_purchase_to_first_share",
             buyer_loop
-                .and_then(|l| l.median_days())
-                .map(|d| format!("{d:.3}"))
+                .and_then(|l| l.median_ms)
+                .map(|ms| decimal(ms, 86_400_000, 3))
                 .unwrap_or_default(),
         ),
     ];

@@ -148,7 +148,8 @@ impl Analyst {
         } else {
             Coverage::All
         };
-        let expected = window::pages_for(Analyst::matching(&response, purchases_only));
+        let matching = Analyst::matching(&response, purchases_only);
+        let expected = window::pages_for(matching);
         self.run.set(Run::Running {
             first,
             progress: Progress {
@@ -163,6 +164,8 @@ impl Analyst {
         let engine = self.dash.engine();
         leptos::task::spawn_local(async move {
             let mut fold = Aggregator::new(coverage);
+            // Sized for the window up front: no page's fold grows the tables.
+            fold.reserve(matching.min(1_000_000) as usize);
             let mut page1: Option<Arc<AnalyticsResponse>> = None;
             let outcome = {
                 let counters = engine.clone();

@@ -4,6 +4,7 @@
 //! parent module, the figures in [`crate::analysis`].
 
 use super::{money_cents, progress_text, share, Analyst, ExportKind, Finished, Run};
+use crate::analysis::export::decimal;
 use crate::analysis::leaderboard::sort;
 use crate::analysis::{Coverage, InsiderStats, SortKey};
 use crate::engine::window::{self, RESERVE};
@@ -191,8 +192,8 @@ fn Findings(a: Analyst, finished: Arc<Finished>) -> impl IntoView {
         match x.buyer_loop {
             Some(l) => {
                 let median = l
-                    .median_days()
-                    .map(|d| format!(", a median of {d:.1} days after their first purchase"))
+                    .median_ms
+                    .map(|ms| format!(", a median of {} days after their first purchase", decimal(ms, 86_400_000, 1)))
                     .unwrap_or_default();
                 format!(
                     "Buyers who later share: {} of {} buyers ({}) shared the campaign themselves later in this period{median} — buyers turning into insiders.",
