@@ -81,6 +81,7 @@ fn window_calls(calls: &Calls) -> Vec<String> {
 async fn the_analysis_costs_a_request_a_page_and_ranks_the_insiders() {
     let (transport, calls) = transport(0);
     let _app = mount_dashboard("", transport);
+    settle().await;
     run(KEY, CAMPAIGN).await;
     wait_until("the analysis is offered", || {
         text("analysis-cost").contains("requests for")
@@ -125,6 +126,7 @@ async fn the_analysis_costs_a_request_a_page_and_ranks_the_insiders() {
 async fn cancel_aborts_the_request_in_flight() {
     let (transport, calls) = transport(3_000);
     let _app = mount_dashboard("", transport);
+    settle().await;
     run(KEY, CAMPAIGN).await;
     wait_until("the analysis is offered", || {
         text("analysis-cost").contains("requests for")
@@ -137,7 +139,16 @@ async fn cancel_aborts_the_request_in_flight() {
     settle().await;
     let in_flight = calls.borrow().last().unwrap().1.clone();
     assert!(in_flight.is_aborted(), "the fetch of page 2 was aborted");
-    assert!(text("analysis-stopped").starts_with("Cancelled after 1 of 2 pages"));
+    // The canned transport notices the abort when its delay ends (a browser's fetch at once).
+    wait_until("the analysis says it stopped", || {
+        exists("analysis-stopped")
+    })
+    .await;
+    assert!(
+        text("analysis-stopped").starts_with("Cancelled after 1 of 2 pages"),
+        "{}",
+        text("analysis-stopped")
+    );
     assert!(!exists("insider-row"));
     assert!(!exists("analysis-cancel"));
     assert_eq!(window_calls(&calls).len(), 2);
