@@ -105,7 +105,8 @@ async function openPage(context) {
   page.on("console", (m) => {
     if (m.type() === "error" && /panicked/.test(m.text())) problems.push(`panic: ${m.text()}`);
   });
-  page.on("request", (r) => requests.push({ url: r.url(), headers: r.headers(), body: r.postData() ?? "" }));
+  // allHeaders(): headers() leaves out cookies and other security-related headers.
+  page.on("request", (r) => requests.push({ url: r.url(), headers: r.allHeaders(), body: r.postData() ?? "" }));
   const api = () => requests.filter((r) => new URL(r.url).pathname.startsWith("/api/partner/"));
   return { page, problems, requests, api };
 }
@@ -303,7 +304,7 @@ describe("campaign comparison against the reference server", () => {
     const spellings = Object.values(names).flatMap((n) => [n, encodeURIComponent(n), n.replace(/ /g, "+"), "Sunny", "sunny", "☕", "%E2%98%95"]);
     assert.ok(requests.length > api().length, "the page's own loads are checked too");
     for (const r of requests) {
-      const all = [r.url, JSON.stringify(r.headers), r.body].join("\n");
+      const all = [r.url, JSON.stringify(await r.headers), r.body].join("\n");
       for (const s of spellings) assert.ok(!all.includes(s), `"${s}" was sent: ${r.url}`);
     }
     assert.ok(!page.url().includes("Sunny"));
