@@ -155,11 +155,11 @@ async fn two_campaigns_cost_two_requests_then_none_and_the_bests_are_marked() {
     assert_eq!(stored, format!("{SUMMER} Sunny\n"));
     fill(&within("compare-pick-2"), "sunny");
     settle().await;
-    assert!(query(&within("compare-pick-error-2")).is_none());
+    assert!(query(&within("field-error-compare-2")).is_none());
     assert!(cost().starts_with("0 requests"), "{}", cost());
     fill(&within("compare-pick-2"), "Winter");
     settle().await;
-    assert!(query(&within("compare-pick-error-2")).is_some());
+    assert!(query(&within("field-error-compare-2")).is_some());
     assert!(query(&within("compare-run"))
         .unwrap()
         .has_attribute("disabled"));

@@ -272,8 +272,8 @@ describe("campaign comparison against the reference server", () => {
     const springNick = page.locator(`${panel} ${by("compare-campaign-row")}[data-campaign-id="${ACME.spring}"] ${by("compare-nickname")}`);
     await springNick.fill("sunny DAYS");
     await springNick.press("Tab");
-    await page.waitForSelector(`${panel} ${by("compare-nickname-error")}`);
-    assert.match(await page.locator(`${panel} ${by("compare-nickname-error")}`).textContent(), /already has this nickname/);
+    await page.waitForSelector(`${panel} ${by("field-error-nickname")}`);
+    assert.match(await page.locator(`${panel} ${by("field-error-nickname")}`).textContent(), /already has this nickname/);
 
     // Kept in this browser's storage.
     const stored = await page.evaluate(() => localStorage.getItem("campaign-analytics.nicknames"));
@@ -297,7 +297,7 @@ describe("campaign comparison against the reference server", () => {
     assert.match(panelText, /Fall ☕ leaves/);
     // An unknown nickname is not a campaign, and sends nothing.
     await pick(page, "sunny days", "Winter");
-    await page.waitForSelector(`${panel} ${by("compare-pick-error-2")}`);
+    await page.waitForSelector(`${panel} ${by("field-error-compare-2")}`);
     assert.equal(await page.locator(`${panel} ${by("compare-run")}`).isDisabled(), true);
 
     // Nowhere in any request: URL, headers or body, in any spelling.

@@ -151,7 +151,7 @@ pub fn CompareChart(
         })
     };
     view! {
-        <figure class="chart">
+        <figure class="chart" hidden=Signal::derive(move || series.with(Vec::is_empty))>
             <figcaption class="chart-caption">
                 <label class="chart-metric">
                     "Chart "

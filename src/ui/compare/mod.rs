@@ -22,6 +22,7 @@ use crate::api::cancel::Cancel;
 use crate::ui::state::{Dash, Metric};
 use crate::ui::text::format::{self, Bucket};
 use crate::ui::text::{labels, messages};
+use crate::ui::widgets::error_line;
 
 const NICKNAMES_ITEM: &str = "campaign-analytics.nicknames";
 
@@ -122,40 +123,42 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
                 .map(|q| compare::plan(&dash.engine(), &connection, q))
         })
     });
-    let cost_text = move || match (plan.get(), checked.with(|(_, r)| r.clone())) {
-        (Some(p), Ok(ids)) => {
-            let left = dash.quota.get();
-            let of = left
-                .map(|q| {
-                    format!(
-                        " · {} of {} left",
-                        format::count(q.remaining),
-                        format::count(q.limit)
-                    )
-                })
-                .unwrap_or_default();
-            if !p.affordable() {
-                let when = left
-                    .and_then(|q| q.reset_at)
-                    .map(|at| format!(" until {}", format::clock(at)))
+    let cost_text = Signal::derive(
+        move || match (plan.get(), checked.with(|(_, r)| r.clone())) {
+            (Some(p), Ok(ids)) => {
+                let left = dash.quota.get();
+                let of = left
+                    .map(|q| {
+                        format!(
+                            " · {} of {} left",
+                            format::count(q.remaining),
+                            format::count(q.limit)
+                        )
+                    })
                     .unwrap_or_default();
-                format!(
+                if !p.affordable() {
+                    let when = left
+                        .and_then(|q| q.reset_at)
+                        .map(|at| format!(" until {}", format::clock(at)))
+                        .unwrap_or_default();
+                    format!(
                     "{} needed, {} left{when}: Compare sends nothing. Pick fewer campaigns or wait for the quota to free up.",
                     requests(u64::from(p.cost)),
                     p.remaining.unwrap_or(0)
                 )
-            } else if p.cost == 0 {
-                format!("0 requests: all {} campaigns are cached", ids.len())
-            } else {
-                format!(
-                    "{}: one per campaign not cached{of}",
-                    requests(u64::from(p.cost))
-                )
+                } else if p.cost == 0 {
+                    format!("0 requests: all {} campaigns are cached", ids.len())
+                } else {
+                    format!(
+                        "{}: one per campaign not cached{of}",
+                        requests(u64::from(p.cost))
+                    )
+                }
             }
-        }
-        (_, Err(why)) => why,
-        (None, Ok(_)) => "Enter your key to compare.".to_owned(),
-    };
+            (_, Err(why)) => why,
+            (None, Ok(_)) => "Enter your key to compare.".to_owned(),
+        },
+    );
     let can_run =
         move || plan.get().is_some_and(|p| p.affordable()) && checked.with(|(_, r)| r.is_ok());
 
@@ -249,7 +252,7 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
         .into_iter()
         .enumerate()
         .map(|(i, pick)| {
-            let error = move || checked.with(|(errors, _)| errors.get(i).cloned().flatten());
+            let error = Signal::derive(move || checked.with(|(errors, _)| errors.get(i).cloned().flatten()));
             view! {
                 <label class="field compare-pick">
                     <span class="label">{format!("Campaign {}", i + 1)}</span>
@@ -260,18 +263,20 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
                         spellcheck="false"
                         data-testid=format!("compare-pick-{}", i + 1)
                         placeholder=if i < MIN_CAMPAIGNS { "Campaign id or nickname" } else { "Optional" }
-                        prop:value=move || pick.get()
+                        prop:value=Signal::derive(move || pick.get())
                         on:input=move |ev| pick.set(event_target_value(&ev))
                     />
-                    {move || error().map(|e| view! { <span class="field-error" data-testid=format!("compare-pick-error-{}", i + 1)>{e}</span> })}
+                    {error_line(["compare-1", "compare-2", "compare-3", "compare-4"][i], error)}
                 </label>
             }
         })
         .collect_view()
     };
 
-    let period_text = move || {
-        let c = compared.get()?;
+    let period_text = Signal::derive(move || {
+        let Some(c) = compared.get() else {
+            return String::new();
+        };
         let today = dash.today();
         let days = period::days_of(c.base.period(), today)
             .map(|(a, b)| {
@@ -282,11 +287,8 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
                 )
             })
             .unwrap_or_default();
-        Some(format!(
-            "{}{days}",
-            labels::time_frame_text(c.base.time_frame())
-        ))
-    };
+        format!("{}{days}", labels::time_frame_text(c.base.time_frame()))
+    });
 
     let table = move || {
         let c = compared.get()?;
@@ -384,11 +386,11 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
     });
 
     view! {
-        <section class="panel compare" data-testid="campaign-compare" hidden=move || shown.with(Option::is_none)>
+        <section class="panel compare" data-testid="campaign-compare" hidden=Signal::derive(move || shown.with(Option::is_none))>
             <div class="compare-head">
                 <h2>"Compare campaigns"</h2>
-                <button type="button" class="button secondary small" aria-expanded=move || open.get().to_string() data-testid="compare-toggle" on:click=toggle>
-                    {move || if open.get() { "Close" } else { "Compare with other campaigns" }}
+                <button type="button" class="button secondary small" aria-expanded=Signal::derive(move || open.get().to_string()) data-testid="compare-toggle" on:click=toggle>
+                    {Signal::derive(move || if open.get() { "Close" } else { "Compare with other campaigns" }.to_owned())}
                 </button>
             </div>
             <Show when=move || open.get()>
@@ -399,16 +401,14 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
                 <form class="compare-picks" on:submit=move |ev| { ev.prevent_default(); run(); }>
                     {pick_fields}
                     <div class="actions">
-                        <button type="submit" class="button primary" data-testid="compare-run" disabled=move || !can_run()>
+                        <button type="submit" class="button primary" data-testid="compare-run" disabled=Signal::derive(move || !can_run())>
                             "Compare"
                         </button>
                         <p class="help cost" data-testid="request-cost" aria-live="polite">{cost_text}</p>
                     </div>
                 </form>
                 {table}
-                <Show when=move || series.with(|s| !s.is_empty())>
-                    <CompareChart series=series bucket=bucket metric=metric/>
-                </Show>
+                <CompareChart series=series bucket=bucket metric=metric/>
             </Show>
         </section>
     }
@@ -438,10 +438,10 @@ fn NicknameField(id: Uuid, nicknames: RwSignal<Nicknames>) -> impl IntoView {
             placeholder="Nickname"
             aria-label=format!("Nickname of campaign {id}")
             maxlength="60"
-            prop:value=move || nicknames.with(|n| n.get(id).unwrap_or_default().to_owned())
+            prop:value=Signal::derive(move || nicknames.with(|n| n.get(id).unwrap_or_default().to_owned()))
             on:change=move |ev| save(event_target_value(&ev))
         />
-        {move || error.get().map(|e| view! { <span class="field-error" data-testid="compare-nickname-error">{e}</span> })}
+        {error_line("nickname", error.into())}
     }
 }
 
