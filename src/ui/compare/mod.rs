@@ -310,7 +310,9 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
             .zip(&c.rows)
             .enumerate()
             .map(|(i, (&id, row))| {
-                let cells = match row {
+                // One cell type for every row (a row that has no numbers yet, or failed, is
+                // one wide cell): a single view type keeps the download small.
+                let cells: Vec<(Option<Column>, String, bool)> = match row {
                     Row::Ready(_) => Column::ALL
                         .iter()
                         .enumerate()
@@ -322,19 +324,30 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
                                 (Column::Conversion, Some(v)) => format::percent(v),
                                 (_, Some(v)) => format::money(v),
                             };
-                            let best = marks[k][i];
-                            view! {
-                                <td data-column=col.key() data-best=best.then_some("true") class:best=best>
-                                    {text}
-                                    {best.then(|| view! { <span class="best-mark" title="Best of the column">" ★"<span class="visually-hidden">" (best)"</span></span> })}
-                                </td>
-                            }
+                            (Some(*col), text, marks[k][i])
                         })
-                        .collect_view()
-                        .into_any(),
-                    Row::Loading => view! { <td colspan="5" class="muted">"Loading…"</td> }.into_any(),
-                    Row::Failed(title) => view! { <td colspan="5" class="field-error">{title.clone()}</td> }.into_any(),
+                        .collect(),
+                    Row::Loading => vec![(None, "Loading…".to_owned(), false)],
+                    Row::Failed(title) => vec![(None, title.clone(), false)],
                 };
+                let failed = matches!(row, Row::Failed(_));
+                let cells = cells
+                    .into_iter()
+                    .map(|(col, text, best)| {
+                        view! {
+                            <td
+                                data-column=col.map(Column::key)
+                                data-best=best.then_some("true")
+                                colspan=col.is_none().then_some("5")
+                                class:best=best
+                                class:field-error=failed
+                            >
+                                {text}
+                                {best.then(|| view! { <span class="best-mark" title="Best of the column">" ★"<span class="visually-hidden">" (best)"</span></span> })}
+                            </td>
+                        }
+                    })
+                    .collect_view();
                 view! {
                     <tr data-testid="compare-campaign-row" data-campaign-id=id.to_string()>
                         <th scope="row">
