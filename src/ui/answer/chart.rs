@@ -515,7 +515,10 @@ fn draw(
                 </svg>
                 {tooltip}
             </div>
-            <table class="visually-hidden" data-testid="chart-table">
+            // The wrapper hides the table: a table itself ignores `width` and `overflow`, so
+            // hidden on its own it still widened a 360 px page to its full width.
+            <div class="visually-hidden">
+            <table data-testid="chart-table">
                 <caption>{title}</caption>
                 <thead>
                     <tr>
@@ -529,6 +532,7 @@ fn draw(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            </div>
         </figure>
     }
 }
