@@ -13,6 +13,8 @@ pub mod analysis;
 pub mod api;
 pub mod contract;
 pub mod engine;
+// Campaigns side by side: over the engine, below the UI.
+pub mod compare;
 
 #[cfg(feature = "js")]
 pub mod js;
