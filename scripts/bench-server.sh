@@ -14,6 +14,8 @@
 # reported per scenario, and any of them fails the run, since a request that errored or
 # timed out is missing from wrk's latency percentiles.
 #
+# scripts/bench-server.sh --postgres: the PostgreSQL mode (see below).
+#
 # Knobs (environment): INSTANCES (1000000), DURATION (6s per scenario and round),
 # ROUNDS (3), CONNECTIONS (16), THREADS (2), NOW (the pinned clock).
 set -euo pipefail
@@ -31,6 +33,112 @@ RATIO_BUDGET=0.30
 IMPORT_BUDGET=200000
 
 say() { printf '==> %s\n' "$*" >&2; }
+
+# --postgres: the same data set at 10,000,000 instances in a throwaway PostgreSQL cluster
+# (initdb/pg_ctl as the postgres user, on a free loopback port, in a temporary directory
+# deleted afterwards), two replicas, wrk on both at once (half the connections each).
+# Per scenario: the summed throughput, the higher p50/p99 of the two; each replica's
+# resident memory (now and peak); the import rate. Budgets: p99 <= 20 ms, each replica
+# <= 200 MB resident, import >= 100,000 instances/s; exit status 1 if one is missed.
+# Knobs: PG_INSTANCES (10000000), DURATION, CONNECTIONS (split over the replicas), LIMITER=off.
+if [ "${1:-}" = "--postgres" ]; then
+  INSTANCES="${PG_INSTANCES:-10000000}"
+  # A budget far above what the run can spend keeps the shared limiter on the request
+  # path (LIMITER=off: without it, to see what it costs).
+  if [ "${LIMITER:-on}" = off ]; then LIMIT=0; else LIMIT=1000000000; fi
+  P99_BUDGET_MS=20; RSS_BUDGET_MB=200; IMPORT_BUDGET=100000
+  if ! command -v wrk >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  fi
+  PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  [ -x "$PGBIN/initdb" ] || { echo "error: PostgreSQL is not installed (scripts/setup.sh)" >&2; exit 1; }
+  as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
+  say "building the server (release)"
+  cargo build --release --quiet -p campaign-analytics-server
+  BIN="${CARGO_TARGET_DIR:-target}/release/campaign-analytics-server"
+  WORK="$(mktemp -d)"; chmod 755 "$WORK"
+  PIDS=""
+  cleanup_pg() {
+    for p in $PIDS; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    [ -d "$WORK/pg" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+  }
+  trap cleanup_pg EXIT
+  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  mkdir "$WORK/pg" && chown postgres:postgres "$WORK/pg"
+  as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/log" -w -o "-p $PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c max_wal_size=8GB -c synchronous_commit=off -c maintenance_work_mem=512MB" start >/dev/null
+  URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+  say "generating a campaign of $INSTANCES instances"
+  "$BIN" generate --instances "$INSTANCES" --seed 7 --now "$NOW" --out "$WORK/big.json" > "$WORK/generated.txt"
+  KEY="$(awk '/^key /{print $2}' "$WORK/generated.txt")"
+  CAMPAIGN="$(awk '/^campaign /{print $2}' "$WORK/generated.txt")"
+  say "importing it into PostgreSQL"
+  "$BIN" import --db "$URL" "$WORK/big.json" | tee "$WORK/import.txt" >&2
+  IMPORT_RATE="$(sed -n 's/.*: \([0-9]*\) instances\/s$/\1/p' "$WORK/import.txt")"
+  rm -f "$WORK/big.json"
+  as_pg psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -c "VACUUM ANALYZE" >/dev/null
+  BASES=""
+  for r in 1 2; do
+    "$BIN" serve --db "$URL" --addr 127.0.0.1:0 --now "$NOW" \
+      --rate-limit "$LIMIT" --custom-range-rate-limit "$LIMIT" \
+      > "$WORK/server$r.out" 2> "$WORK/server$r.log" &
+    PIDS="$PIDS $!"
+    for _ in $(seq 1 600); do grep -q '^listening on ' "$WORK/server$r.out" 2>/dev/null && break; sleep 0.1; done
+    BASES="$BASES $(sed -n 's/^listening on //p' "$WORK/server$r.out" | head -1)"
+  done
+  set -- $BASES; A="$1"; B="$2"
+  TODAY="${NOW%%T*}"; YEAR_AGO="$(date -u -d "$TODAY - 365 days" +%F)"
+  MONTH_Q="time_frame=per_month&limit=100"
+  RANGE_Q="time_frame=custom_range&start_date=$YEAR_AGO&end_date=$TODAY&limit=100"
+  API="/api/partner/v1/campaigns/$CAMPAIGN/analytics"
+  pages() { curl -sf -H "Authorization: Bearer $KEY" "$A$API?$1" | sed -n 's/.*"totalPages":\([0-9]*\).*/\1/p'; }
+  MONTH_DEEP=$(( $(pages "$MONTH_Q") * 9 / 10 )); RANGE_DEEP=$(( $(pages "$RANGE_Q") * 9 / 10 ))
+  to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u); if (u == "us") n /= 1000; else if (u == "s") n *= 1000; printf "%.2f", n }'; }
+  HALF=$(( CONNECTIONS / 2 ))
+  OK=1
+  printf '%-34s %9s %8s %8s %7s  budget: p99 <= %s ms, no errors\n' scenario req/s "p50 ms" "p99 ms" errors "$P99_BUDGET_MS" > "$WORK/table.txt"
+  for scenario in "per_month page 1|$MONTH_Q" "per_month page $MONTH_DEEP|$MONTH_Q&page=$MONTH_DEEP" \
+                  "custom_range 366 d page 1|$RANGE_Q" "custom_range 366 d page $RANGE_DEEP|$RANGE_Q&page=$RANGE_DEEP"; do
+    name="${scenario%%|*}"; q="${scenario#*|}"
+    say "wrk: $name on both replicas ($DURATION)"
+    wrk -t1 -c"$HALF" -d1s -H "Authorization: Bearer $KEY" "$A$API?$q" >/dev/null
+    wrk -t1 -c"$HALF" -d"$DURATION" --latency -H "Authorization: Bearer $KEY" "$A$API?$q" > "$WORK/a.txt" &
+    wa=$!
+    wrk -t1 -c"$HALF" -d"$DURATION" --latency -H "Authorization: Bearer $KEY" "$B$API?$q" > "$WORK/b.txt"
+    wait $wa
+    rps=0; p50=0; p99=0; errors=0
+    for f in "$WORK/a.txt" "$WORK/b.txt"; do
+      r="$(awk '/^Requests\/sec:/{print $2}' "$f")"
+      x50="$(to_ms "$(awk '$1=="50%"{print $2}' "$f")")"; x99="$(to_ms "$(awk '$1=="99%"{print $2}' "$f")")"
+      e="$(awk '/Socket errors:/{gsub(",", ""); s=$4+$6+$8+$10} /Non-2xx/{n=$NF} END{print s+n+0}' "$f")"
+      rps="$(awk -v a="$rps" -v b="$r" 'BEGIN{printf "%.0f", a+b}')"
+      p50="$(awk -v a="$p50" -v b="$x50" 'BEGIN{print (b>a)?b:a}')"; p99="$(awk -v a="$p99" -v b="$x99" 'BEGIN{print (b>a)?b:a}')"
+      errors=$(( errors + e ))
+    done
+    met="$(awk -v p="$p99" -v b="$P99_BUDGET_MS" -v e="$errors" 'BEGIN{print (p<=b && e==0)?"met":"NOT MET"}')"
+    [ "$met" = met ] || OK=0
+    printf '%-34s %9s %8s %8s %7s  %s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$met" >> "$WORK/table.txt"
+  done
+  echo
+  echo "Campaign Analytics server benchmark on PostgreSQL: $INSTANCES instances in one campaign, limit 100,"
+  echo "two replicas, wrk -t1 -c$HALF -d$DURATION on each at once, 127.0.0.1, $(nproc) cores, clock pinned at $NOW"
+  echo
+  cat "$WORK/table.txt"
+  echo
+  i=0
+  for p in $PIDS; do
+    i=$(( i + 1 ))
+    rss="$(awk '/^VmRSS/{print int($2/1024)}' /proc/$p/status)"; hwm="$(awk '/^VmHWM/{print int($2/1024)}' /proc/$p/status)"
+    m="met"; [ "$hwm" -le "$RSS_BUDGET_MB" ] || { m="NOT MET"; OK=0; }
+    echo "replica $i: $rss MB resident, peak $hwm MB (budget <= $RSS_BUDGET_MB MB): $m"
+  done
+  if [ "${IMPORT_RATE:-0}" -ge "$IMPORT_BUDGET" ]; then m=met; else m="NOT MET"; OK=0; fi
+  echo "import: ${IMPORT_RATE:-?} instances/s, JSON parsing included (budget >= $IMPORT_BUDGET): $m"
+  echo "  ($(cat "$WORK/import.txt"))"
+  [ "$OK" = 1 ]
+  exit $?
+fi
 
 if ! command -v wrk >/dev/null; then
   say "installing wrk"

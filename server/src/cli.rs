@@ -9,6 +9,7 @@ use crate::http::proxy::{Cidr, TrustedProxies};
 use crate::http::{self, ServerConfig};
 use crate::import::parse_fixture;
 use crate::log::LogFormat;
+use crate::store::postgres::{is_postgres_url, PgStore};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Ingest, Store};
 use clap::{Args, Parser, Subcommand};
@@ -27,6 +28,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of `serve`'s flags costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the API (and, with --static-dir, the dashboard).
@@ -48,7 +51,8 @@ pub struct ServeArgs {
         env = "CAMPAIGN_ANALYTICS_ADDR"
     )]
     pub addr: SocketAddr,
-    /// SQLite database file, or :memory: for a private in-memory database.
+    /// SQLite database file, :memory: for a private in-memory database, or a
+    /// postgres:// URL (several servers on one PostgreSQL database are replicas).
     #[arg(
         long,
         default_value = "campaign-analytics.db",
@@ -56,6 +60,9 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub db: String,
+    /// With a postgres:// --db: the most database connections this process opens.
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000), env = "CAMPAIGN_ANALYTICS_DB_POOL_SIZE")]
+    pub db_pool_size: u64,
     /// Fixture to import before serving (repeatable). Records already stored
     /// identically are skipped, so the same fixture can be given on every start.
     #[arg(
@@ -148,7 +155,7 @@ pub struct ServeArgs {
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// SQLite database file (created if missing).
+    /// SQLite database file (created if missing), or a postgres:// URL.
     #[arg(long, env = "CAMPAIGN_ANALYTICS_DB", hide_env_values = true)]
     pub db: String,
     /// The fixture file.
@@ -158,7 +165,7 @@ pub struct ImportArgs {
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// SQLite database file; it must be empty (or new).
+    /// SQLite database file or postgres:// URL; it must be empty (or new).
     #[arg(long, env = "CAMPAIGN_ANALYTICS_DB", hide_env_values = true)]
     pub db: String,
     /// Number of instances to generate.
@@ -246,12 +253,50 @@ fn read_fixture(path: &PathBuf) -> Result<String, String> {
 }
 
 /// Reads and checks a fixture file on its own, before any database is touched.
-fn load_fixture(path: &PathBuf) -> Result<crate::import::ImportBatch, String> {
+fn load_fixture(path: &PathBuf) -> Result<crate::records::ImportBatch, String> {
     let text = read_fixture(path)?;
     parse_fixture(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn import_file(store: &SqliteStore, path: &PathBuf) -> Result<crate::import::ImportStats, String> {
+/// The database a `--db` names: an SQLite file (or `:memory:`), or PostgreSQL.
+enum Db {
+    Sqlite(SqliteStore),
+    Postgres(Box<PgStore>),
+}
+
+impl Db {
+    fn open(db: &str, pool_size: usize) -> Result<Db, String> {
+        if is_postgres_url(db) {
+            PgStore::open(db, pool_size)
+                .map(|pg| Db::Postgres(Box::new(pg)))
+                .map_err(|e| e.to_string())
+        } else {
+            SqliteStore::open(db)
+                .map(Db::Sqlite)
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    fn ingest(&self) -> &dyn Ingest {
+        match self {
+            Db::Sqlite(s) => s,
+            Db::Postgres(p) => p.as_ref(),
+        }
+    }
+
+    /// Instances per campaign, for the demo's messages.
+    fn instance_counts(&self) -> Result<std::collections::HashMap<uuid::Uuid, usize>, String> {
+        match self {
+            Db::Sqlite(s) => {
+                s.refresh().map_err(|e| e.to_string())?;
+                Ok(s.instance_counts())
+            }
+            Db::Postgres(p) => p.instance_counts().map_err(|e| e.to_string()),
+        }
+    }
+}
+
+fn import_file(store: &dyn Ingest, path: &PathBuf) -> Result<crate::records::ImportStats, String> {
     let batch = load_fixture(path)?;
     store
         .import(&batch)
@@ -262,18 +307,22 @@ fn import(args: ImportArgs) -> Result<(), String> {
     let started = Instant::now();
     // A missing or malformed file must not leave a new, empty database behind.
     let batch = load_fixture(&args.fixture)?;
-    let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
+    let checked = started.elapsed().as_secs_f64();
+    let store = Db::open(&args.db, 1)?;
     let stats = store
+        .ingest()
         .import(&batch)
         .map_err(|e| format!("{}: {e}", args.fixture.display()))?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "imported {} partners, {} campaigns, {} instances ({} records already present) in {:.2} s: {:.0} instances/s",
+        "imported {} partners, {} campaigns, {} instances ({} records already present) in {:.2} s (the file read and checked in {:.2} s, the database written in {:.2} s): {:.0} instances/s",
         stats.partners,
         stats.campaigns,
         stats.instances,
         stats.unchanged,
         seconds,
+        checked,
+        seconds - checked,
         stats.instances as f64 / seconds.max(1e-9)
     );
     Ok(())
@@ -283,7 +332,8 @@ fn demo_command(args: DemoArgs) -> Result<(), String> {
     if args.instances > MAX_GENERATED {
         return Err(format!("--instances must be at most {MAX_GENERATED}"));
     }
-    let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
+    let db = Db::open(&args.db, 1)?;
+    let store = db.ingest();
     if !store.is_empty().map_err(|e| e.to_string())? {
         return Err(format!(
             "{} is not empty: demo only fills an empty database",
@@ -327,9 +377,10 @@ fn generate(args: GenerateArgs) -> Result<(), String> {
 fn serve(args: ServeArgs) -> Result<(), String> {
     let logging = crate::log::init(args.log_format, args.log_queue_lines as usize);
     let clock = args.now.unwrap_or(Clock::System);
-    let store = SqliteStore::open(&args.db).map_err(|e| e.to_string())?;
+    let db = Db::open(&args.db, usize::try_from(args.db_pool_size).unwrap_or(16))?;
+    let store = db.ingest();
     for path in &args.fixtures {
-        let stats = import_file(&store, path)?;
+        let stats = import_file(store, path)?;
         tracing::info!(
             "imported {}: {} partners, {} campaigns, {} instances, {} already present",
             path.display(),
@@ -354,8 +405,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         } else {
             // The identities depend on the seed only: print them if they are there.
             let data = demo::demo(args.demo_seed, 0, now);
-            store.refresh().map_err(|e| e.to_string())?;
-            let counts = store.instance_counts();
+            let counts = db.instance_counts()?;
             demo_text = Some(
                 if data.campaigns.iter().all(|c| counts.contains_key(&c.id)) {
                     demo_directory = Some(data.directory());
@@ -366,10 +416,15 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             );
         }
     }
-    store.refresh().map_err(|e| e.to_string())?;
-    let store = Arc::new(store);
+    let db = match db {
+        Db::Sqlite(sqlite) => {
+            sqlite.refresh().map_err(|e| e.to_string())?;
+            Db::Sqlite(sqlite)
+        }
+        postgres => postgres,
+    };
 
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         clock,
         rate_limit: args.rate_limit,
         custom_range_rate_limit: args.custom_range_rate_limit,
@@ -425,9 +480,26 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let _ = stdout.flush();
         drop(stdout);
 
-        spawn_refresher(Arc::clone(&store));
-        let app = http::app(store as Arc<dyn Store>, config);
+        let mut pool_gauges = None;
+        let store: Arc<dyn Store> = match db {
+            Db::Sqlite(sqlite) => {
+                let sqlite = Arc::new(sqlite);
+                spawn_refresher(Arc::clone(&sqlite));
+                sqlite
+            }
+            Db::Postgres(pg) => {
+                let pg: Arc<PgStore> = Arc::from(pg);
+                config.limiter = Some(Arc::new(pg.limiter()));
+                pool_gauges = Some(Arc::new(pg.pool_gauges()));
+                tokio::spawn(poll_postgres(Arc::clone(&pg)));
+                pg
+            }
+        };
+        let app = http::app(store, config);
         let metrics = app.metrics();
+        if let Some(gauges) = pool_gauges {
+            metrics.register(gauges);
+        }
         metrics.set_dropped_log_lines(logging.dropped_counter());
         tokio::spawn(report_dropped_lines(logging.dropped_counter()));
 
@@ -491,6 +563,45 @@ fn spawn_refresher(store: Arc<SqliteStore>) {
         });
     if let Err(e) = spawned {
         tracing::error!("cannot start the refresher: {e}");
+    }
+}
+
+/// Keeps a PostgreSQL replica current: every second, drops cached rollups when any
+/// process imported (so an import is served by every replica within about a second);
+/// every minute, deletes rate-limit events older than any window.
+async fn poll_postgres(store: Arc<PgStore>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    let mut ticks: u64 = 0;
+    let mut failing = false;
+    loop {
+        every.tick().await;
+        ticks += 1;
+        match store.refresh().await {
+            Ok(changed) => {
+                if changed {
+                    tracing::debug!("the database changed: cached rollups dropped");
+                }
+                if failing {
+                    tracing::info!("the database answers again");
+                }
+                failing = false;
+            }
+            Err(e) => {
+                // Once per outage, not every second.
+                if !failing {
+                    tracing::error!("cannot poll the database: {e}");
+                }
+                failing = true;
+            }
+        }
+        if ticks.is_multiple_of(60) {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            if let Err(e) = store.prune_rate_events(now, 3600).await {
+                tracing::warn!("cannot prune rate-limit events: {e}");
+            }
+        }
     }
 }
 

@@ -11,8 +11,8 @@
 //! `now` give the same data, and the same seed alone gives the same partners, keys and
 //! campaign ids (they are drawn first), so the demo credentials stay stable.
 
-use crate::import::{CampaignRecord, ImportBatch, InstanceRecord, PartnerRecord};
-use crate::store::{CampaignStatus, InstanceRow, KeyDigest};
+use crate::records::{CampaignRecord, ImportBatch, InstanceRecord, PartnerRecord};
+use crate::records::{CampaignStatus, InstanceRow, KeyDigest};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

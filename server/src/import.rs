@@ -6,88 +6,22 @@
 //! Every error names the record and the field, e.g. `instances[12].revenue: revenue must
 //! have at most 2 decimals`, so a partner can fix a file of a million records.
 
-use crate::store::{CampaignStatus, InstanceRow, KeyDigest};
+use crate::records::{
+    CampaignRecord, CampaignStatus, ImportBatch, ImportError, InstanceRecord, InstanceRow,
+    KeyDigest, PartnerRecord,
+};
+use campaign_analytics::contract::parse_uuid;
 use campaign_analytics::contract::SecretKey;
 use chrono::DateTime;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use uuid::Uuid;
 
 /// The largest revenue of one instance, in cents (10,000,000.00). It keeps every sum
 /// of a campaign exact in 64-bit integers and in the JSON numbers of the API.
 pub const MAX_REVENUE_CENTS: i64 = 1_000_000_000;
-
-/// Why an import was refused. Nothing was changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportError {
-    /// The record and field, e.g. `instances[3].revenue`; empty for the file as a whole.
-    pub location: String,
-    pub message: String,
-}
-
-impl ImportError {
-    pub fn at(location: impl Into<String>, message: impl Into<String>) -> ImportError {
-        ImportError {
-            location: location.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for ImportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.location.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.location, self.message)
-        }
-    }
-}
-
-impl std::error::Error for ImportError {}
-
-/// A partner and the digests of its keys.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PartnerRecord {
-    pub id: Uuid,
-    pub name: String,
-    pub keys: Vec<KeyDigest>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CampaignRecord {
-    pub id: Uuid,
-    pub partner_id: Uuid,
-    pub name: String,
-    pub status: CampaignStatus,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InstanceRecord {
-    pub campaign_id: Uuid,
-    pub row: InstanceRow,
-}
-
-/// A fixture whose records each passed the rules that need no database.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ImportBatch {
-    pub partners: Vec<PartnerRecord>,
-    pub campaigns: Vec<CampaignRecord>,
-    pub instances: Vec<InstanceRecord>,
-}
-
-/// What an import did. Records identical to ones already stored are counted as
-/// `unchanged`, so the same fixture can be given on every `serve --fixture` start.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ImportStats {
-    pub partners: usize,
-    pub campaigns: usize,
-    pub instances: usize,
-    pub unchanged: usize,
-}
 
 #[derive(Deserialize)]
 struct RawFixture<'a> {
@@ -326,7 +260,7 @@ fn instance(i: usize, r: &RawInstance<'_>) -> Result<InstanceRecord, ImportError
 /// The common case of an id: a plain JSON string of a hyphenated UUID.
 fn fast_uuid(raw: &RawValue) -> Option<Uuid> {
     let text = raw.get();
-    parse_hyphenated_uuid(text.strip_prefix('"')?.strip_suffix('"')?)
+    parse_uuid(text.strip_prefix('"')?.strip_suffix('"')?)
 }
 
 fn required<'a>(raw: Option<&'a RawValue>, at: &str) -> Result<&'a RawValue, ImportError> {
@@ -352,7 +286,7 @@ fn string<'a>(raw: &'a RawValue, at: &str) -> Result<Cow<'a, str>, ImportError> 
 
 fn uuid_field(raw: Option<&RawValue>, at: &str) -> Result<Uuid, ImportError> {
     let text = string(required(raw, at)?, at)?;
-    parse_hyphenated_uuid(&text)
+    parse_uuid(&text)
         .ok_or_else(|| ImportError::at(at, "must be a UUID written 8-4-4-4-12 hex digits"))
 }
 
@@ -362,30 +296,6 @@ fn name_field(raw: Option<&RawValue>, at: &str) -> Result<String, ImportError> {
         return Err(ImportError::at(at, "must not be empty"));
     }
     Ok(text.into_owned())
-}
-
-/// `8-4-4-4-12` hex digits, any case; nothing else. One pass: a million-instance
-/// fixture has four million ids to read.
-pub fn parse_hyphenated_uuid(text: &str) -> Option<Uuid> {
-    fn nibble(b: u8) -> Option<u8> {
-        match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            b'A'..=b'F' => Some(b - b'A' + 10),
-            _ => None,
-        }
-    }
-    let bytes: &[u8; 36] = text.as_bytes().try_into().ok()?;
-    if bytes[8] != b'-' || bytes[13] != b'-' || bytes[18] != b'-' || bytes[23] != b'-' {
-        return None;
-    }
-    // Where each of the 16 bytes starts in the text.
-    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
-    let mut out = [0u8; 16];
-    for (slot, &at) in out.iter_mut().zip(AT.iter()) {
-        *slot = nibble(bytes[at])? << 4 | nibble(bytes[at + 1])?;
-    }
-    Some(Uuid::from_bytes(out))
 }
 
 fn timestamp(raw: &RawValue) -> Option<i64> {
@@ -494,33 +404,6 @@ fn plain_cents(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn uuids_are_read_strictly() {
-        for text in [
-            "123e4567-e89b-12d3-a456-426614174000",
-            "123E4567-E89B-12D3-A456-426614174000",
-            "00000000-0000-0000-0000-000000000000",
-            "ffffffff-ffff-ffff-ffff-ffffffffffff",
-        ] {
-            assert_eq!(
-                parse_hyphenated_uuid(text),
-                Uuid::try_parse(text).ok(),
-                "{text}"
-            );
-        }
-        for text in [
-            "",
-            "123e4567e89b12d3a456426614174000",
-            "{123e4567-e89b-12d3-a456-426614174000}",
-            "123e4567-e89b-12d3-a456-42661417400g",
-            "123e4567-e89b-12d3a-456-426614174000",
-            " 23e4567-e89b-12d3-a456-426614174000",
-            "123e4567-e89b-12d3-a456-4266141740000",
-        ] {
-            assert_eq!(parse_hyphenated_uuid(text), None, "{text}");
-        }
-    }
 
     #[test]
     fn revenue_is_read_exactly() {

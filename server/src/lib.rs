@@ -5,6 +5,8 @@
 //! - [`analytics`]: windows, buckets and the 200 body — pure functions.
 //! - [`store`]: the narrow storage interface and its SQLite implementation with an
 //!   in-memory read model.
+//! - [`records`]: partners, keys, campaigns, instances and import results — what
+//!   [`import`] reads and [`store`] keeps.
 //! - [`import`]: the fixture format and its per-record rules; [`demo`]: generated data.
 //! - [`clock`]: the (pinnable) clock.
 //! - [`log`]: log lines that cannot be forged and never show a key; [`metrics`]:
@@ -21,4 +23,5 @@ pub mod http;
 pub mod import;
 pub mod log;
 pub mod metrics;
+pub mod records;
 pub mod store;

@@ -26,6 +26,7 @@ pub use query::{
     Validation, CAMPAIGNS_PATH, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_RANGE_DAYS,
 };
 pub use request::{seed_parameter_hashing, validate_request};
+pub use scalar::parse_uuid;
 
 // The JS package's boundary reads the rules' outcome before messages are written.
 #[cfg(feature = "js")]

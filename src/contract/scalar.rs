@@ -6,7 +6,14 @@ use uuid::Uuid;
 
 /// A hyphenated `8-4-4-4-12` hex UUID in any case, and nothing else: braces, `urn:uuid:`,
 /// the 32-digit simple form and surrounding spaces are all rejected. Any version, nil included.
-pub(crate) fn parse_uuid(text: &str) -> Option<Uuid> {
+/// The one reading of an id everywhere: request paths, request ids, fixtures.
+///
+/// ```
+/// use campaign_analytics::contract::parse_uuid;
+/// assert!(parse_uuid("123E4567-e89b-12d3-a456-426614174000").is_some());
+/// assert!(parse_uuid("{123e4567-e89b-12d3-a456-426614174000}").is_none());
+/// ```
+pub fn parse_uuid(text: &str) -> Option<Uuid> {
     let bytes = text.as_bytes();
     if bytes.len() != 36 {
         return None;

@@ -5,7 +5,7 @@
 //! | layer | modules | what |
 //! |---|---|---|
 //! | shell | [`shell`] | the page: layout, header (quota, theme), shortcuts, wiring |
-//! | features | [`query`], [`answer`], [`analysis`] | asking; the answer on screen; whole-window analysis |
+//! | features | [`query`], [`answer`], [`analysis`], [`compare`] | asking; the answer on screen; whole-window analysis; campaigns side by side |
 //! | state | [`state`] | the signals and the flow of a query, over the request engine |
 //! | helpers | [`widgets`], [`text`], [`platform`] | view helpers; words and numbers; browser services |
 //!
@@ -15,6 +15,7 @@
 
 pub mod analysis;
 pub mod answer;
+pub mod compare;
 pub mod platform;
 pub mod query;
 pub mod shell;

@@ -99,7 +99,8 @@ async function waitForText(page, id, wanted) {
 }
 
 async function firstRowId(page) {
-  return (await page.locator(`${by("instance-row")} .id`).first().textContent()).trim();
+  // The table shows ids short; the full id is what the copy button copies.
+  return page.locator(`${by("instance-row")} .id`).first().getAttribute("data-copy");
 }
 
 describe("the dashboard against the reference server", () => {
@@ -190,11 +191,14 @@ describe("the dashboard against the reference server", () => {
     await page.fill(by("api-key"), ACME.key);
     await page.click(by("run-query"));
     await expectCards(page, PER_DAY); // the summary ignores the purchase filter
-    await waitForText(page, "page-status", "Page 1 of 2"); // Run starts on page 1: 40 purchases, 25 a page
-    await page.click(by("page-next"));
+    // Run shows the linked view itself: page 2 of 40 purchases, 25 a page.
     await waitForText(page, "page-status", "Page 2 of 2");
     assert.equal(await page.locator(by("instance-row")).count(), 15);
     assert.equal(await page.locator(`${by("instance-row")} .badge-no`).count(), 0);
+    await page.click(by("page-prev"));
+    await waitForText(page, "page-status", "Page 1 of 2");
+    await page.click(by("page-next"));
+    await waitForText(page, "page-status", "Page 2 of 2");
 
     await page.reload();
     await waitForText(page, "page-status", "Page 2 of 2");
@@ -323,7 +327,8 @@ describe("the dashboard against the reference server", () => {
       assert.ok(box && box.x >= 0 && box.x + box.width <= 360, `${id} fits: ${JSON.stringify(box)}`);
     }
     const row = page.locator(by("instance-row")).first();
-    assert.equal((await row.locator(".id").first().textContent()).trim(), PER_DAY.ids[0]);
+    assert.equal(await row.locator(".id").first().getAttribute("data-copy"), PER_DAY.ids[0]);
+    assert.equal((await row.locator(".id").first().textContent()).trim(), PER_DAY.ids[0].slice(0, 8) + "…");
     const font = await row.locator(".id").first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     assert.ok(font >= 11, `ids are ${font}px`);
     mkdirSync(join(ROOT, "tests", "e2e", "artifacts"), { recursive: true });
@@ -368,13 +373,18 @@ describe("the dashboard when the quota is spent", () => {
 
   test("a small --rate-limit gives the 429 message with when the quota frees up", async () => {
     const { page, problems } = await openPage(browser.context, ACME.key);
+    const sent = [];
+    page.on("request", (r) => r.url().includes("/analytics") && sent.push(r.url()));
     await page.goto(server.url + "/");
     await runQuery(page, { key: ACME.key, campaign: ACME.spring });
     await expectCards(page, PER_DAY);
     assert.equal(await text(page, "rate-limit-remaining"), "1 of 2 requests left");
-    await page.click(by("page-next"));
-    await waitForText(page, "page-status", "Page 2 of 3");
-    assert.equal(await text(page, "rate-limit-remaining"), "0 of 2 requests left");
+    // Another client of the same partner spends the last request: the page's reading of
+    // the quota is now stale, so its next request meets the server's 429.
+    const elsewhere = await fetch(`${server.url}/api/partner/v1/campaigns/${ACME.spring}/analytics?time_frame=per_month`, {
+      headers: { Authorization: `Bearer ${ACME.key}` },
+    });
+    assert.equal(elsewhere.status, 200);
     await page.click(by("page-next"));
     await waitForText(page, "error-banner", "Request quota used up");
     const banner = await text(page, "error-banner");
@@ -382,6 +392,18 @@ describe("the dashboard when the quota is spent", () => {
     assert.match(banner, /Queries work again at .+ \(in \d+ (min|h)\b/);
     assert.match(await text(page, "request-id"), UUID);
     assert.match(await text(page, "rate-limit-reset"), /resets at/);
+    assert.equal(sent.length, 2, "a 429 is never retried on its own");
+
+    // Run would show the cached first page for free. The banner offers to wait for the
+    // reset: the page then counts down (cancellable) and sends nothing meanwhile.
+    assert.equal(await text(page, "request-cost"), "0 requests: the answer is cached");
+    await page.click(by("wait-quota"));
+    await waitForText(page, "quota-wait", "No requests left until");
+    assert.equal(await page.locator(by("quota-wait-cancel")).isVisible(), true);
+    assert.equal(sent.length, 2, "nothing is sent while the quota is spent");
+    await page.click(by("quota-wait-cancel"));
+    assert.equal(await page.locator(by("quota-wait")).count(), 0);
+    assert.equal(sent.length, 2);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -40,7 +40,7 @@ pub fn answer(status: u16, body: &str) -> RawResponse {
 }
 
 /// The reference server's 404 envelope.
-pub const NOT_FOUND: &str = r#"{"success":false,"error":"Not Found","message":"Not found","meta":{"timestamp":"2026-11-20T12:00:00Z","requestId":"00000000-0000-4000-8000-000000000000"}}"#;
+pub const NOT_FOUND: &str = r#"{"success":false,"error":"Not Found","message":"No endpoint exists at this path","meta":{"timestamp":"2026-11-20T12:00:00Z","requestId":"00000000-0000-4000-8000-000000000000"}}"#;
 
 /// Every analytics request the dashboard sent, with its cancel handle (the demo probe,
 /// which carries no key, is answered 404 and not listed).

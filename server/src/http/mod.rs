@@ -19,7 +19,7 @@ use crate::demo::DemoDirectory;
 use crate::metrics::Metrics;
 use crate::store::Store;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Extension, Router};
@@ -249,6 +249,7 @@ fn router(store: Arc<dyn Store>, config: ServerConfig, metrics: Arc<Metrics>) ->
 
     Router::new()
         .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .route("/api/partner/v1/openapi.json", get(openapi))
         .route("/api/demo", get(demo_directory))
         .route(
@@ -285,6 +286,39 @@ async fn health() -> Response {
             HeaderValue::from_static("application/json"),
         )],
         r#"{"status":"ok"}"#,
+    )
+        .into_response()
+}
+
+/// Readiness: the store answers (for a database, a round trip within the query
+/// deadline). A replica whose database is unreachable is taken out of rotation.
+async fn ready(State(state): State<Arc<AppState>>) -> Response {
+    let check = tokio::time::timeout(state.query_deadline, state.store.ready()).await;
+    let (status, body) = match check {
+        Ok(Ok(())) => (StatusCode::OK, r#"{"status":"ready"}"#),
+        Ok(Err(e)) => {
+            state.metrics.record_store_error();
+            tracing::error!("readiness check failed: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"status":"unavailable"}"#,
+            )
+        }
+        Err(_) => {
+            tracing::error!("readiness check timed out");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"status":"unavailable"}"#,
+            )
+        }
+    };
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
     )
         .into_response()
 }

@@ -28,7 +28,7 @@ impl RequestId {
             .headers()
             .get(&X_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
-            .filter(|text| crate::import::parse_hyphenated_uuid(text).is_some());
+            .filter(|text| campaign_analytics::contract::parse_uuid(text).is_some());
         match sent {
             Some(text) => RequestId(text.to_owned()),
             None => fresh_request_id(),

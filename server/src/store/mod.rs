@@ -12,69 +12,17 @@
 //! from memory with prefix sums and binary search.
 
 pub mod model;
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
 use campaign_analytics::contract::PurchaseFilter;
-use sha2::{Digest, Sha256};
 use std::fmt;
 use uuid::Uuid;
 
-pub use crate::import::{ImportBatch, ImportError, ImportStats};
-
-/// The SHA-256 digest of a secret key: what is stored and looked up, never the key.
-/// Keys are 32 random letters or digits (~190 bits), so a plain digest cannot be
-/// brute-forced and a slow password hash would only cost latency.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct KeyDigest(pub [u8; 32]);
-
-impl KeyDigest {
-    /// The digest of a key's full text (`sk_live_…` / `sk_test_…`).
-    pub fn of(key: &str) -> KeyDigest {
-        KeyDigest(Sha256::digest(key.as_bytes()).into())
-    }
-}
-
-impl fmt::Debug for KeyDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("KeyDigest(..)")
-    }
-}
-
-/// A campaign's lifecycle state. A `draft` was never launched: asking for its
-/// analytics is a 409.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CampaignStatus {
-    Active,
-    Paused,
-    Archived,
-    Draft,
-}
-
-impl CampaignStatus {
-    /// Every status.
-    pub const ALL: [CampaignStatus; 4] = [
-        CampaignStatus::Active,
-        CampaignStatus::Paused,
-        CampaignStatus::Archived,
-        CampaignStatus::Draft,
-    ];
-
-    /// The fixture / database spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CampaignStatus::Active => "active",
-            CampaignStatus::Paused => "paused",
-            CampaignStatus::Archived => "archived",
-            CampaignStatus::Draft => "draft",
-        }
-    }
-
-    /// The status spelled exactly so, if any.
-    pub fn parse(text: &str) -> Option<CampaignStatus> {
-        CampaignStatus::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
+pub use crate::records::{
+    CampaignStatus, ImportBatch, ImportError, ImportStats, InstanceRow, KeyDigest,
+};
 
 /// What the HTTP layer needs to know about a campaign before computing anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,23 +55,6 @@ pub struct Totals {
     pub instances: u64,
     pub purchases: u64,
     pub revenue_cents: i64,
-}
-
-/// One stored instance. `is_purchase` is `purchased_insider_id.is_some()`: the import
-/// rules make the two agree, and the database enforces it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InstanceRow {
-    pub instance_id: Uuid,
-    pub insider_id: Uuid,
-    pub purchased_insider_id: Option<Uuid>,
-    pub timestamp_us: i64,
-    pub revenue_cents: i64,
-}
-
-impl InstanceRow {
-    pub fn is_purchase(&self) -> bool {
-        self.purchased_insider_id.is_some()
-    }
 }
 
 /// The answer to a [`WindowQuery`].
@@ -172,6 +103,11 @@ pub trait Store: Send + Sync + 'static {
     /// An unknown campaign answers an empty window.
     async fn window(&self, campaign: Uuid, query: &WindowQuery)
         -> Result<WindowAnswer, StoreError>;
+    /// Whether the store can answer now (`/readyz`): a database backend makes a round
+    /// trip. An in-process store is always ready.
+    async fn ready(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// The write side: imports are all or nothing.

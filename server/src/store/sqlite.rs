@@ -15,7 +15,7 @@ use super::{
     CampaignInfo, CampaignStatus, Ingest, InstanceRow, KeyDigest, Store, StoreError, WindowAnswer,
     WindowQuery,
 };
-use crate::import::{ImportBatch, ImportError, ImportStats};
+use crate::records::{ImportBatch, ImportError, ImportStats};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};

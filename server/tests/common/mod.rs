@@ -3,9 +3,12 @@
 //! OpenAPI document.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use campaign_analytics_server::clock::Clock;
 use campaign_analytics_server::http::{self, ServerConfig};
 use campaign_analytics_server::import::parse_fixture;
+use campaign_analytics_server::store::postgres::PgStore;
 use campaign_analytics_server::store::sqlite::SqliteStore;
 use campaign_analytics_server::store::{Ingest, Store};
 use serde_json::{json, Value};
@@ -75,6 +78,8 @@ pub struct TestServer {
     /// The server's metrics, as `--metrics-addr` would show them.
     pub metrics: Arc<campaign_analytics_server::metrics::Metrics>,
     stop: Option<oneshot::Sender<()>>,
+    /// What must outlive the server (e.g. its database).
+    keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Drop for TestServer {
@@ -116,7 +121,28 @@ pub async fn start_with_store(store: Arc<dyn Store>, config: ServerConfig) -> Te
         base,
         metrics,
         stop: Some(stop),
+        keep: None,
     }
+}
+
+/// Like [`start`], on a fresh database of the shared throwaway PostgreSQL cluster, with
+/// the rate limits counted there too.
+pub async fn start_postgres(fixture: &Value, mut config: ServerConfig) -> TestServer {
+    let db = pg::Database::create();
+    let fixture = fixture.to_string();
+    let url = db.url.clone();
+    let store = tokio::task::spawn_blocking(move || {
+        let store = PgStore::open(&url, 8).expect("a migrated PostgreSQL database");
+        let batch = parse_fixture(&fixture).expect("a valid fixture");
+        store.import(&batch).expect("an importable fixture");
+        store
+    })
+    .await
+    .expect("the import ran");
+    config.limiter = Some(Arc::new(store.limiter()));
+    let mut server = start_with_store(Arc::new(store), config).await;
+    server.keep = Some(Box::new(db));
+    server
 }
 
 pub fn analytics_path(campaign: &str, query: &str) -> String {

@@ -515,8 +515,8 @@ fn draw(
                 </svg>
                 {tooltip}
             </div>
-            // Hidden in a box of its own: a table ignores `width: 1px` and, though
-            // clipped, would still widen the page at 360 px.
+            // The wrapper hides the table: a table itself ignores `width` and `overflow`, so
+            // hidden on its own it still widened a 360 px page to its full width.
             <div class="visually-hidden">
             <table data-testid="chart-table">
                 <caption>{title}</caption>
