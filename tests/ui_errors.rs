@@ -477,3 +477,55 @@ async fn an_answer_whose_numbers_disagree_is_caught_by_the_error_boundary() {
     assert!(!exists("inconsistent-answer"));
     assert_eq!(count("[data-testid=\"instance-row\"]"), 10);
 }
+
+#[wasm_bindgen_test]
+async fn the_real_client_aborts_its_fetch_when_a_newer_query_starts() {
+    // The page's fetch holds the first query; the second is answered.
+    let held = HeldFetch::install();
+    let _app = mount_dashboard("", browser_transport());
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the first request reaches fetch", || held.calls() == 1).await;
+    assert!(!held.aborted(0));
+
+    held.answer_next(PER_DAY_PAGE_2);
+    type_into("campaign-id", OTHER_CAMPAIGN);
+    settle().await;
+    click("run-query");
+    wait_until("the newer request reaches fetch", || held.calls() == 2).await;
+    assert!(
+        held.aborted(0),
+        "the first request's own AbortSignal fired: the browser stops it"
+    );
+    assert!(!held.aborted(1));
+    assert!(held.url(1).contains(OTHER_CAMPAIGN));
+    wait_until("the newer answer shows", || {
+        text("summary-total-instances") == "120"
+    })
+    .await;
+    assert!(!exists("error-banner"), "an abort is not an error");
+}
+
+#[wasm_bindgen_test]
+async fn the_real_client_times_out_on_a_server_that_never_answers() {
+    // The real client and engine with a 150 ms timeout; the page's fetch never answers.
+    let held = HeldFetch::install();
+    let _app = leptos::mount::mount_to(fresh_page(""), move || {
+        leptos::view! { <Dashboard transport=browser_transport() timeout_ms=150/> }
+    });
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the request reaches fetch", || held.calls() == 1).await;
+    wait_until("the banner", || exists("error-banner")).await;
+    assert!(
+        text("error-banner").starts_with("The request timed out"),
+        "{}",
+        text("error-banner")
+    );
+    assert!(
+        held.aborted(0),
+        "the timeout aborts the fetch instead of leaving it open"
+    );
+    assert_eq!(held.calls(), 1, "a timeout is not retried");
+    assert_eq!(text("request-id").len(), 36);
+}

@@ -10,7 +10,9 @@
 //!   `X-Request-ID`; a 429 is never retried;
 //! * **cost** ([`budget`]): the quota read from `X-RateLimit-*` on every answer, the
 //!   requests spent, and what an action will cost before it runs;
-//! * the **periods** to ask ([`period`]): presets, steps and the previous period.
+//! * the **periods** to ask ([`period`]): presets, steps and the previous period;
+//! * **whole windows** ([`window`]): every page of a window, cost first, keeping a reserve
+//!   of the quota and pausing until it frees up.
 //!
 //! Each answer is classified exactly once, by [`interpret`]. Time, randomness and the
 //! network come in through [`Env`] and [`Transport`]: the browser's
@@ -21,6 +23,7 @@ pub mod cache;
 pub mod connection;
 pub mod period;
 pub mod retry;
+pub mod window;
 
 use crate::api::cancel::Cancel;
 use crate::api::demo::DemoResponse;

@@ -496,3 +496,6 @@ fn the_demo_is_asked_without_a_key() {
     assert!(sent.borrow()[0].0.key.is_none());
     assert_eq!(sent.borrow()[0].0.path, "/api/demo");
 }
+
+// Whole-window fetches, with the helpers above.
+mod window;

@@ -5,7 +5,7 @@
 //! | layer | modules | what |
 //! |---|---|---|
 //! | shell | [`shell`] | the page: layout, header (quota, theme), shortcuts, wiring |
-//! | features | [`query`], [`answer`], [`analysis`] | asking; the answer on screen; whole-window analysis |
+//! | features | [`query`], [`answer`], [`analysis`], [`compare`] | asking; the answer on screen; whole-window analysis; campaigns side by side |
 //! | state | [`state`] | the signals and the flow of a query, over the request engine |
 //! | helpers | [`widgets`], [`text`], [`platform`] | view helpers; words and numbers; browser services |
 //!
@@ -15,6 +15,7 @@
 
 pub mod analysis;
 pub mod answer;
+pub mod compare;
 pub mod platform;
 pub mod query;
 pub mod shell;
@@ -22,12 +23,14 @@ pub mod state;
 pub mod text;
 pub mod widgets;
 
-/// Mounts the dashboard on `document.body`, after installing the panic hook and applying
-/// the remembered theme.
+/// Mounts the dashboard on `document.body`, after installing the panic hook, seeding the
+/// hashing of parameter names from the browser's entropy (before any link is validated)
+/// and applying the remembered theme.
 ///
 /// Called by the `campaign-analytics-dashboard` binary (the Trunk entry point).
 pub fn start() {
     install_panic_hook();
+    platform::browser::seed_parameter_hashing();
     shell::theme::apply_stored();
     leptos::mount::mount_to_body(shell::App);
 }

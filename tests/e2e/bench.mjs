@@ -1,17 +1,21 @@
 // The dashboard benchmark (run by scripts/bench-dashboard.sh after a release build):
 //
-// 1. The first-load bundle: wasm, JS and CSS of dist/, raw and gzipped, against the budget.
+// 1. The first load: everything the browser fetches to open index.html (the page, JS glue,
+//    wasm, CSS), raw and gzipped, against the budget.
 // 2. In headless Chromium, the time from an answer's arrival to a rendered 100-row page,
-//    next to a baseline measured in the same run: the same answer with an empty page.
+//    next to a baseline measured in the same run: the same answer with no rows.
 //
 // How the time is taken: the API is a route-intercepted canned answer (no server noise).
 // The client sets `performance.mark("campaign-analytics:response-read")` when the body has
 // been read; a MutationObserver in the page notes `performance.now()` when the table holds
 // the expected rows and the pager shows the expected page, and a requestAnimationFrame then
-// notes the start of the next frame. Runs alternate 100-row and empty answers, each with a
-// distinct page number so every run changes the DOM. Timings are reported, never asserted.
+// notes the start of the next frame. Each measured run starts from an empty page: the
+// baseline is an empty answer onto an empty page, the measured run 100 rows onto an empty
+// page (an unmeasured empty answer first takes the previous rows down). Each run has a
+// distinct page number so every run changes the DOM. Timings are never asserted in tests;
+// here the command exits non-zero when a budget is not met.
 import { createServer } from "node:http";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { distDir, launchBrowser } from "./harness.mjs";
@@ -24,29 +28,43 @@ const RUNS = Number(process.env.BENCH_RUNS || 30);
 
 const kb = (n) => (n / 1000).toFixed(1).padStart(7) + " KB";
 
-function bundleSizes(dir) {
-  const rows = [];
-  for (const name of readdirSync(dir)) {
-    const kind = { ".wasm": "wasm", ".js": "js", ".css": "css", ".html": "html" }[extname(name)];
-    if (!kind || !statSync(join(dir, name)).isFile()) continue;
-    const raw = readFileSync(join(dir, name));
-    rows.push({ kind, name, raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length });
+/**
+ * The first load: every response the page receives from opening index.html until the
+ * dashboard is on screen (the page itself, the JS glue, the wasm, the CSS, anything else
+ * it pulls in), each gzipped at level 9 as a server would send it.
+ */
+async function firstLoad(url) {
+  const { context, close } = await launchBrowser({ viewport: { width: 1280, height: 1000 } });
+  try {
+    const page = await context.newPage();
+    const bodies = [];
+    page.on("response", (response) => bodies.push(response.body().then((body) => ({ url: response.url(), body }), () => null)));
+    await page.goto(`${url}/`);
+    await page.waitForSelector('[data-testid="run-query"]');
+    await page.waitForLoadState("networkidle");
+    const rows = [];
+    for (const entry of await Promise.all(bodies)) {
+      // The API probe (GET /api/demo) is not part of the bundle.
+      if (!entry || new URL(entry.url).pathname.startsWith("/api/")) continue;
+      const name = new URL(entry.url).pathname.slice(1) || "index.html";
+      const kind = { ".wasm": "wasm", ".js": "js", ".css": "css", ".html": "html" }[extname(name)] || "other";
+      rows.push({ kind, name, raw: entry.body.length, gzip: gzipSync(entry.body, { level: 9 }).length });
+    }
+    const order = ["wasm", "js", "css", "html", "other"];
+    return rows.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  } finally {
+    await close();
   }
-  const order = ["wasm", "js", "css", "html"];
-  return rows.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
 }
 
 function printSizes(rows) {
-  console.log("First-load bundle (dist/, gzip -9):");
+  console.log("First load (everything index.html loads, gzip -9):");
   console.log("  kind  " + "raw".padStart(10) + "gzip".padStart(11) + "  file");
   for (const r of rows) console.log(`  ${r.kind.padEnd(5)} ${kb(r.raw)} ${kb(r.gzip)}  ${r.name}`);
-  const firstLoad = rows.filter((r) => r.kind !== "html");
-  const raw = firstLoad.reduce((s, r) => s + r.raw, 0);
-  const gz = firstLoad.reduce((s, r) => s + r.gzip, 0);
-  const html = rows.filter((r) => r.kind === "html").reduce((s, r) => s + r.gzip, 0);
+  const raw = rows.reduce((s, r) => s + r.raw, 0);
+  const gz = rows.reduce((s, r) => s + r.gzip, 0);
   const verdict = gz <= BUDGET_BYTES ? "within" : "OVER";
-  console.log(`  wasm + JS + CSS: ${kb(raw).trim()} raw, ${kb(gz).trim()} gzipped — ${verdict} the ${BUDGET_BYTES / 1000} KB budget (${((gz / BUDGET_BYTES) * 100).toFixed(1)}%)`);
-  console.log(`  (index.html adds ${kb(html).trim()} gzipped)`);
+  console.log(`  total: ${kb(raw).trim()} raw, ${kb(gz).trim()} gzipped — ${verdict} the ${BUDGET_BYTES / 1000} KB budget (${((gz / BUDGET_BYTES) * 100).toFixed(1)}%)`);
   return gz;
 }
 
@@ -119,11 +137,13 @@ async function measureRendering(url) {
     await page.goto(`${url}/`);
     await page.evaluate((key) => sessionStorage.setItem("campaign-analytics.secret-key", key), ACME.key);
     await page.goto(`${url}/?campaign_id=${ACME.spring}&time_frame=per_day&limit=100`);
+    // A link in a tab that has not run a query waits for Run (contract §5).
+    await page.click('[data-testid="run-query"]');
     await page.waitForSelector('[data-testid="instance-row"]');
 
     const once = async (rows, pageNo) => {
       next = { rows, page: pageNo };
-      await page.waitForSelector('[data-testid="run-query"]:not([disabled])');
+      await page.waitForSelector('[data-testid="refresh"]:not([disabled])');
       const done = page.evaluate(
         ([rows, status]) =>
           new Promise((resolve) => {
@@ -145,15 +165,20 @@ async function measureRendering(url) {
           }),
         [rows, `Page ${pageNo} of 120`],
       );
-      await page.click('[data-testid="run-query"]');
+      // Refresh: the same query again from the "server" (Run would answer from the cache).
+      await page.click('[data-testid="refresh"]');
       return done;
     };
 
+    // Both measured runs start from an empty page, so the baseline does exactly the work
+    // it names (an answer with no rows onto a page with no rows) and the 100-row run adds
+    // only the rows. Taking the previous 100 rows down is a run of its own, not measured.
     const results = { full: [], empty: [] };
     let pageNo = 2;
     for (let i = 0; i < WARMUP + RUNS; i++) {
-      const full = await once(100, pageNo++);
+      await once(0, pageNo++); // clears the rows of the previous iteration (not measured)
       const empty = await once(0, pageNo++);
+      const full = await once(100, pageNo++);
       if (i >= WARMUP) {
         results.full.push(full);
         results.empty.push(empty);
@@ -166,11 +191,13 @@ async function measureRendering(url) {
 }
 
 const dir = distDir();
-const gz = printSizes(bundleSizes(dir));
-
 const server = await serveDist(dir);
 const { port } = server.address();
-const results = await measureRendering(`http://127.0.0.1:${port}`);
+const url = `http://127.0.0.1:${port}`;
+const loaded = await firstLoad(url);
+if (!loaded.some((r) => r.kind === "wasm")) throw new Error("the first load fetched no wasm: is dist/ a release build?");
+const gz = printSizes(loaded);
+const results = await measureRendering(url);
 server.close();
 
 const show = (label, xs) => {
@@ -182,12 +209,21 @@ const fullDom = results.full.map((r) => r.dom);
 const emptyDom = results.empty.map((r) => r.dom);
 const fullFrame = results.full.map((r) => r.frame);
 const emptyFrame = results.empty.map((r) => r.frame);
-console.log(show("100 rows, in the DOM", fullDom));
-console.log(show("baseline (empty page), in the DOM", emptyDom));
+console.log(show("100 rows onto an empty page, DOM", fullDom));
+console.log(show("baseline: empty onto empty, DOM", emptyDom));
 console.log(show("100 rows, next frame starts", fullFrame));
 console.log(show("baseline, next frame starts", emptyFrame));
 const ratio = stats(fullDom).median / stats(emptyDom).median;
 console.log(`  100 rows / baseline (median, DOM): ${ratio.toFixed(2)}×; rows cost ${(stats(fullDom).median - stats(emptyDom).median).toFixed(2)} ms over the baseline`);
-const p95 = stats(fullDom).p95;
-console.log(`  budget: 100-row page in the DOM within one ${FRAME_MS} ms frame of the answer — median ${stats(fullDom).median <= FRAME_MS ? "within" : "OVER"}, p95 ${p95 <= FRAME_MS ? "within" : "OVER"}`);
-console.log(`  budget: first load ${gz <= BUDGET_BYTES ? "within" : "OVER"} ${BUDGET_BYTES / 1000} KB gzipped`);
+
+// The budgets: the command fails when one is not met.
+const renderMedian = stats(fullDom).median;
+const budgets = [
+  [`first load at most ${BUDGET_BYTES / 1000} KB gzipped (${kb(gz).trim()})`, gz <= BUDGET_BYTES],
+  [`100-row page in the DOM within one ${FRAME_MS} ms frame of its answer, median (${renderMedian.toFixed(2)} ms)`, renderMedian <= FRAME_MS],
+];
+for (const [what, met] of budgets) console.log(`  budget: ${what} — ${met ? "met" : "NOT MET"}`);
+if (budgets.some(([, met]) => !met)) {
+  console.error("bench-dashboard: a budget is not met");
+  process.exitCode = 1;
+}

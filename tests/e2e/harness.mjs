@@ -44,11 +44,12 @@ export function chromiumPath() {
 }
 
 /**
- * Starts `campaign-analytics-server serve` and resolves when it prints its address.
+ * Starts `campaign-analytics-server serve` and resolves when it prints its address (with
+ * fixture.json unless `fixture: false`, e.g. for `--demo`, which fills an empty database).
  * Returns { url, stop, log } where log() is everything it wrote so far.
  */
-export async function startServer({ rateLimit, extraArgs = [] } = {}) {
-  const args = ["serve", "--db", ":memory:", "--fixture", FIXTURE, "--now", NOW, "--addr", "127.0.0.1:0", "--static-dir", distDir()];
+export async function startServer({ rateLimit, extraArgs = [], fixture = true } = {}) {
+  const args = ["serve", "--db", ":memory:", ...(fixture ? ["--fixture", FIXTURE] : []), "--now", NOW, "--addr", "127.0.0.1:0", "--static-dir", distDir()];
   if (rateLimit !== undefined) args.push("--rate-limit", String(rateLimit));
   args.push(...extraArgs);
   const child = spawn(serverBinary(), args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });

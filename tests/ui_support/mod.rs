@@ -276,3 +276,95 @@ pub async fn run(key: &str, campaign: &str) {
     click("run-query");
     settle().await;
 }
+
+/// The page's own `fetch`, replaced while this value lives, so the real client
+/// (`api::client::send`) runs against a server that holds its answers: every analytics
+/// request is recorded and held until an answer is queued with [`HeldFetch::answer_next`]
+/// (a request held before that never answers), and a held request ends only when its own
+/// `AbortSignal` fires, with the `AbortError` a browser gives. Other requests (the demo
+/// probe) go to the real `fetch`.
+pub struct HeldFetch {
+    record: JsValue,
+}
+
+impl HeldFetch {
+    pub fn install() -> HeldFetch {
+        let install = js_sys::Function::new_no_args(
+            r#"
+            const original = globalThis.fetch;
+            const record = { calls: [], answers: [] };
+            record.restore = () => { globalThis.fetch = original; };
+            globalThis.fetch = (request, init) => {
+              if (!String(request.url || request).includes("/analytics")) return original(request, init);
+              record.calls.push(request);
+              const answer = record.answers.shift();
+              if (answer !== undefined) {
+                return Promise.resolve(new Response(answer, { status: 200, headers: {
+                  "content-type": "application/json", "x-ratelimit-limit": "150",
+                  "x-ratelimit-remaining": "149", "x-ratelimit-reset": "1795000000" } }));
+              }
+              return new Promise((_, reject) => {
+                const fail = () => reject(new DOMException("The operation was aborted.", "AbortError"));
+                if (request.signal.aborted) fail();
+                request.signal.addEventListener("abort", fail);
+              });
+            };
+            return record;
+            "#,
+        );
+        HeldFetch {
+            record: install.call0(&JsValue::NULL).unwrap(),
+        }
+    }
+
+    fn get(&self, path: &[&str]) -> JsValue {
+        path.iter().fold(self.record.clone(), |v, name| {
+            js_sys::Reflect::get(&v, &JsValue::from_str(name)).unwrap()
+        })
+    }
+
+    /// The analytics requests the page's `fetch` received.
+    pub fn calls(&self) -> u32 {
+        self.get(&["calls"])
+            .unchecked_into::<js_sys::Array>()
+            .length()
+    }
+
+    /// Whether the `AbortSignal` of the `n`th request has fired.
+    pub fn aborted(&self, n: u32) -> bool {
+        let request = self
+            .get(&["calls"])
+            .unchecked_into::<js_sys::Array>()
+            .get(n);
+        let signal = js_sys::Reflect::get(&request, &JsValue::from_str("signal")).unwrap();
+        js_sys::Reflect::get(&signal, &JsValue::from_str("aborted"))
+            .unwrap()
+            .is_truthy()
+    }
+
+    /// The URL of the `n`th request.
+    pub fn url(&self, n: u32) -> String {
+        let request = self
+            .get(&["calls"])
+            .unchecked_into::<js_sys::Array>()
+            .get(n);
+        js_sys::Reflect::get(&request, &JsValue::from_str("url"))
+            .unwrap()
+            .as_string()
+            .unwrap_or_default()
+    }
+
+    /// Answers the next analytics request at once with `body` (200, JSON, quota headers).
+    pub fn answer_next(&self, body: &str) {
+        self.get(&["answers"])
+            .unchecked_into::<js_sys::Array>()
+            .push(&JsValue::from_str(body));
+    }
+}
+
+impl Drop for HeldFetch {
+    fn drop(&mut self) {
+        let restore: js_sys::Function = self.get(&["restore"]).unchecked_into();
+        let _ = restore.call0(&JsValue::NULL);
+    }
+}

@@ -13,31 +13,8 @@ pub const HEADER: [&str; 6] = [
     "revenue",
 ];
 
-/// One CSV field, quoted only when it must be.
-///
-/// ```
-/// # use campaign_analytics::ui::answer::csv::field;
-/// assert_eq!(field("plain"), "plain");
-/// assert_eq!(field("a,b"), "\"a,b\"");
-/// assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-/// assert_eq!(field("two\nlines"), "\"two\nlines\"");
-/// ```
-pub fn field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-/// One CSV record (without its line end).
-pub fn record<S: AsRef<str>>(fields: &[S]) -> String {
-    fields
-        .iter()
-        .map(|f| field(f.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",")
-}
+// RFC 4180 quoting is defined once, beside the whole-window export.
+pub use crate::analysis::export::{field, record};
 
 /// The whole file for `instances`: the header, then one record per instance, values as
 /// the API sends them (UTC timestamps, revenue with two decimals, empty when no purchaser).

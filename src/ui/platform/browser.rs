@@ -4,6 +4,28 @@
 
 use wasm_bindgen::JsCast;
 
+/// Seeds the hashing that groups query parameter names ([`crate::contract::seed_parameter_hashing`])
+/// with 128 bits from `crypto.getRandomValues`. WebAssembly has no entropy source of its
+/// own, so without this the keys would be the same in every browser and a hostile link
+/// could carry parameter names chosen to collide. Call it before the first validation;
+/// returns whether the seed was taken.
+///
+/// ```no_run
+/// assert!(campaign_analytics::ui::platform::browser::seed_parameter_hashing());
+/// ```
+pub fn seed_parameter_hashing() -> bool {
+    let mut bytes = [0u8; 16];
+    let drawn = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !drawn {
+        return false;
+    }
+    let (k0, k1) = bytes.split_at(8);
+    let word = |half: &[u8]| u64::from_le_bytes(half.try_into().unwrap_or_default());
+    crate::contract::seed_parameter_hashing(word(k0), word(k1))
+}
+
 /// Now, in Unix seconds.
 pub fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64

@@ -1,0 +1,155 @@
+//! The whole-window analysis panel in the dashboard, against canned answers: cost first,
+//! one request per page of 100, the leaderboard's top insider as the pages imply, and a
+//! cancel that aborts the request in flight.
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features ui --test ui_analysis`
+#![cfg(all(target_arch = "wasm32", feature = "ui"))]
+
+#[path = "ui_support/mod.rs"]
+mod support;
+
+use campaign_analytics::api::types::AnalyticsResponse;
+use std::collections::BTreeMap;
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Page 1 (100 instances) and page 2 (20 more, all shared by one insider) of a 120-instance
+/// window at `limit=100`.
+fn pages() -> (AnalyticsResponse, AnalyticsResponse) {
+    let first = (*parse(PER_DAY_100)).clone();
+    let mut second = first.clone();
+    let star = uuid::Uuid::parse_str("eeeeeeee-0000-4000-8000-000000000001").unwrap();
+    second.data.instances = first.data.instances[..20]
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let mut i = i.clone();
+            i.instance_id = uuid::Uuid::from_u128(0xdddd_0000 + n as u128);
+            i.insider_id = star;
+            i
+        })
+        .collect();
+    second.pagination.page = 2;
+    second.pagination.has_next = false;
+    second.pagination.has_previous = true;
+    (first, second)
+}
+
+/// The top insider and their revenue, summed here from the pages.
+fn expected_top(a: &AnalyticsResponse, b: &AnalyticsResponse) -> (String, i64) {
+    let mut per: BTreeMap<String, (i64, u64)> = BTreeMap::new();
+    for i in a.data.instances.iter().chain(&b.data.instances) {
+        let e = per.entry(i.insider_id.to_string()).or_default();
+        e.1 += 1;
+        if i.is_purchase {
+            e.0 += (i.revenue * 100.0).round() as i64;
+        }
+    }
+    let mut rows: Vec<(String, i64, u64)> = per.into_iter().map(|(k, (c, n))| (k, c, n)).collect();
+    rows.sort_by(|x, y| y.1.cmp(&x.1).then(y.2.cmp(&x.2)).then(x.0.cmp(&y.0)));
+    (rows[0].0.clone(), rows[0].1)
+}
+
+fn transport(page2_delay: u32) -> (campaign_analytics::engine::Transport, Calls) {
+    let (first, second) = pages();
+    let (first, second) = (
+        serde_json::to_string(&first).unwrap(),
+        serde_json::to_string(&second).unwrap(),
+    );
+    canned(move |request| {
+        if !request.path.contains("limit=100") {
+            (0, answer(200, PER_DAY_PAGE_2))
+        } else if request.path.contains("page=2") {
+            (page2_delay, answer(200, &second))
+        } else {
+            (0, answer(200, &first))
+        }
+    })
+}
+
+fn window_calls(calls: &Calls) -> Vec<String> {
+    calls
+        .borrow()
+        .iter()
+        .map(|(r, _)| r.path.clone())
+        .filter(|p| p.contains("limit=100"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_analysis_costs_a_request_a_page_and_ranks_the_insiders() {
+    let (transport, calls) = transport(0);
+    let _app = mount_dashboard("", transport);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the analysis is offered", || {
+        text("analysis-cost").contains("requests for")
+    })
+    .await;
+    // The summary on screen says 120 instances: 2 pages of 100, neither cached.
+    assert!(
+        text("analysis-cost").starts_with("2 requests for 2 pages"),
+        "{}",
+        text("analysis-cost")
+    );
+    assert!(text("export-all-csv").contains("analyses the window first: 2 requests"));
+
+    click("analyze-window");
+    wait_until("the leaderboard", || exists("insider-row")).await;
+    let asked = window_calls(&calls);
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_ne!(asked[0], asked[1]);
+
+    let (first, second) = pages();
+    let (top, cents) = expected_top(&first, &second);
+    let row = query("[data-testid=\"insider-row\"]").unwrap();
+    assert_eq!(row.get_attribute("data-insider-id").unwrap(), top);
+    let revenue = row
+        .query_selector("[data-testid=\"insider-revenue\"]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(
+        revenue,
+        campaign_analytics::ui::text::format::money(cents as f64 / 100.0)
+    );
+    assert!(text("analysis-self-purchase").starts_with("Self-purchases:"));
+    assert!(text("analysis-buyer-loop").starts_with("Buyers who later share:"));
+    // Every page is cached now: a second analysis is free.
+    assert!(text("analysis-cost").starts_with("0 requests"));
+    assert!(!text("export-all-csv").contains("analyses"));
+}
+
+#[wasm_bindgen_test]
+async fn cancel_aborts_the_request_in_flight() {
+    let (transport, calls) = transport(3_000);
+    let _app = mount_dashboard("", transport);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the analysis is offered", || {
+        text("analysis-cost").contains("requests for")
+    })
+    .await;
+    click("analyze-window");
+    wait_until("page 2 is asked", || window_calls(&calls).len() == 2).await;
+    assert!(text("analysis-progress").starts_with("1 of 2 pages fetched"));
+    click("analysis-cancel");
+    settle().await;
+    let in_flight = calls.borrow().last().unwrap().1.clone();
+    assert!(in_flight.is_aborted(), "the fetch of page 2 was aborted");
+    // The canned transport notices the abort when its delay ends (a browser's fetch at once).
+    wait_until("the analysis says it stopped", || {
+        exists("analysis-stopped")
+    })
+    .await;
+    assert!(
+        text("analysis-stopped").starts_with("Cancelled after 1 of 2 pages"),
+        "{}",
+        text("analysis-stopped")
+    );
+    assert!(!exists("insider-row"));
+    assert!(!exists("analysis-cancel"));
+    assert_eq!(window_calls(&calls).len(), 2);
+}
