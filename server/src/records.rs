@@ -136,6 +136,30 @@ pub struct ImportBatch {
     pub instances: Vec<InstanceRecord>,
 }
 
+impl ImportBatch {
+    /// The file's instance ids in id order, each with its index in the file; or the
+    /// error of the first id the file gives twice (at the later of the two). Every store
+    /// checks this before it writes, and walks the ids in this order.
+    pub fn ids_in_order(&self) -> Result<Vec<(Uuid, usize)>, ImportError> {
+        let mut by_id: Vec<(Uuid, usize)> = self
+            .instances
+            .iter()
+            .enumerate()
+            .map(|(i, rec)| (rec.row.instance_id, i))
+            .collect();
+        by_id.sort_unstable();
+        for pair in by_id.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                return Err(ImportError::at(
+                    format!("instances[{}].instance_id", pair[0].1.max(pair[1].1)),
+                    "duplicate id: another instance of the file has it",
+                ));
+            }
+        }
+        Ok(by_id)
+    }
+}
+
 /// What an import did. Records identical to ones already stored are counted as
 /// `unchanged`, so the same fixture can be given on every `serve --fixture` start.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

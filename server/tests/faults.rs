@@ -29,10 +29,11 @@ struct Faulty {
 }
 
 /// The real store, whose `window` computes the way the SQLite store does — in a task of
-/// its own — but without end: its task holds a worker thread until released.
+/// its own — but until released (or for at most 3 s), saying when it has ended.
 struct Computing {
     inner: Arc<dyn Store>,
     release: Arc<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>,
+    ended: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[async_trait]
@@ -49,9 +50,12 @@ impl Store for Computing {
         query: &WindowQuery,
     ) -> Result<WindowAnswer, StoreError> {
         let release = Arc::clone(&self.release);
-        tokio::spawn(async move {
-            // Synchronous, like a long computation: no await point.
-            let _ = release.lock().unwrap().recv();
+        let ended = Arc::clone(&self.ended);
+        // A long computation, run where the store contract says (the blocking pool);
+        // bounded, so that a broken deadline fails the test instead of hanging it.
+        tokio::task::spawn_blocking(move || {
+            let _ = release.lock().unwrap().recv_timeout(Duration::from_secs(3));
+            ended.store(true, std::sync::atomic::Ordering::SeqCst);
         })
         .await
         .map_err(|e| StoreError(e.to_string()))?;
@@ -59,8 +63,7 @@ impl Store for Computing {
     }
 }
 
-/// A computation that holds a worker is cut off by the deadline: the 504 is sent from
-/// the other worker while it runs.
+/// A computation in progress is cut off by the deadline: the 504 is sent while it runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deadline_cuts_off_a_computation_in_progress() {
     let data = fixture(vec![instance(1, SPRING, "2024-02-29T10:00:00Z", 100)]);
@@ -68,7 +71,9 @@ async fn the_deadline_cuts_off_a_computation_in_progress() {
     let store = Computing {
         inner: Arc::new(store_with(&data)),
         release: Arc::new(std::sync::Mutex::new(held)),
+        ended: Arc::default(),
     };
+    let ended = Arc::clone(&store.ended);
     let mut settings = config("2024-03-01T00:30:00Z");
     settings.query_deadline = Duration::from_millis(200);
     let server = start_with_store(Arc::new(store), settings).await;
@@ -77,8 +82,13 @@ async fn the_deadline_cuts_off_a_computation_in_progress() {
         analytics(&server, "time_frame=per_day"),
     )
     .await;
-    release.send(()).unwrap();
-    let r = answered.expect("an answer while the computation still runs");
+    let ended_first = ended.load(std::sync::atomic::Ordering::SeqCst);
+    let _ = release.send(());
+    let r = answered.expect("an answer");
+    assert!(
+        !ended_first,
+        "the answer came only once the computation had ended"
+    );
     assert_eq!(r.status, 504, "{}", r.body);
 }
 

@@ -187,7 +187,7 @@ fn cents(out: &mut Vec<u8>, cents: i64) {
         block[len] = b'.';
         block[len + 1] = b'0' + fraction / 10;
         block[len + 2] = b'0' + fraction % 10;
-        len + if fraction % 10 == 0 { 2 } else { 3 }
+        len + if fraction.is_multiple_of(10) { 2 } else { 3 }
     });
 }
 
@@ -252,9 +252,9 @@ fn write_parts(out: &mut Vec<u8>, seconds: i64, nanos: u32, at: &DateTime<Utc>) 
     let year = year as u32;
     let (digits, value) = if nanos == 0 {
         (0, 0)
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         (3, nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         (6, nanos / 1_000)
     } else {
         (9, nanos)

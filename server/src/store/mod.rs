@@ -90,9 +90,9 @@ impl From<rusqlite::Error> for StoreError {
 
 /// The read side, all the HTTP layer uses. Implementations must be cheap to call
 /// concurrently; the HTTP layer puts its deadline around each call, so a call must not
-/// compute or block within the request's task (run CPU work in a task of its own,
-/// `tokio::spawn`; blocking I/O with `tokio::task::spawn_blocking`), or the deadline
-/// cannot fire.
+/// compute or block on a runtime worker (run CPU work and blocking I/O with
+/// `tokio::task::spawn_blocking`): a busy worker may be the one driving the timers, and
+/// the deadline could not fire until it is free.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// The partner owning the key with this digest.

@@ -1028,22 +1028,8 @@ async fn import_in(client: &mut Client, batch: &ImportBatch) -> Result<ImportSta
         }
     }
 
-    // Ids in id order (duplicates within the file are then neighbours).
-    let mut by_id: Vec<(Uuid, usize)> = batch
-        .instances
-        .iter()
-        .enumerate()
-        .map(|(i, rec)| (rec.row.instance_id, i))
-        .collect();
-    by_id.sort_unstable();
-    for pair in by_id.windows(2) {
-        if pair[0].0 == pair[1].0 {
-            return Err(ImportError::at(
-                format!("instances[{}].instance_id", pair[0].1.max(pair[1].1)),
-                "duplicate id: another instance of the file has it",
-            ));
-        }
-    }
+    // Ids first, in id order (a duplicate within the file is refused here).
+    let by_id = batch.ids_in_order()?;
 
     let mut already_stored = vec![false; batch.instances.len()];
     if !by_id.is_empty() {

@@ -282,17 +282,14 @@ impl Store for SqliteStore {
             .campaigns
             .get(&campaign)
             .map(|e| Arc::clone(&e.data));
-        // The answer is computed in a task of its own, so the HTTP layer's deadline (a
-        // timer on the request's task) can answer 504 from another worker while it runs.
-        // A task rather than the blocking pool: the answer is bounded work (a binary
-        // search, a difference of prefix sums per bucket, one page of rows), and a hand-off
-        // to a blocking thread cost more CPU than the answer itself.
+        // The answer is computed on the blocking pool, never on a runtime worker: a worker
+        // busy with it may be the one that drives the timers, and the HTTP layer's deadline
+        // (a timer on the request's task) would then not fire until it finished. The
+        // hand-off costs some microseconds of CPU; a deadline that holds is worth them.
         let query = query.clone();
-        tokio::task::spawn(async move {
-            match data {
-                Some(data) => data.answer(&query),
-                None => CampaignData::default().answer(&query),
-            }
+        tokio::task::spawn_blocking(move || match data {
+            Some(data) => data.answer(&query),
+            None => CampaignData::default().answer(&query),
         })
         .await
         .map_err(|e| StoreError(format!("the query's task failed: {e}")))
@@ -473,22 +470,8 @@ fn import_in(
         campaigns_of.push(campaign);
     }
 
-    // Ids first, in id order (duplicates within the file are then neighbours).
-    let mut by_id: Vec<(Uuid, usize)> = batch
-        .instances
-        .iter()
-        .enumerate()
-        .map(|(i, rec)| (rec.row.instance_id, i))
-        .collect();
-    by_id.sort_unstable();
-    for pair in by_id.windows(2) {
-        if pair[0].0 == pair[1].0 {
-            return Err(ImportError::at(
-                format!("instances[{}].instance_id", pair[0].1.max(pair[1].1)),
-                "duplicate id: another instance of the file has it",
-            ));
-        }
-    }
+    // Ids first, in id order (a duplicate within the file is refused here).
+    let by_id = batch.ids_in_order()?;
     let mut already_stored = vec![false; batch.instances.len()];
     {
         let mut claim = tx

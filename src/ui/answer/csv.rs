@@ -1,49 +1,9 @@
 //! The CSV export of the instances on screen (RFC 4180: comma-separated, CRLF line ends,
 //! a field quoted when it holds a comma, a quote or a line break, quotes doubled).
 
-use crate::api::types::Instance;
-
-/// The header row, in the table's column order, with the API's field names.
-pub const HEADER: [&str; 6] = [
-    "instance_id",
-    "insider_id",
-    "is_purchase",
-    "purchased_insider_id",
-    "timestamp",
-    "revenue",
-];
-
-// RFC 4180 quoting is defined once, beside the whole-window export.
-pub use crate::analysis::export::{field, record};
-
-/// The whole file for `instances`: the header, then one record per instance, values as
-/// the API sends them (UTC timestamps, revenue with two decimals, empty when no purchaser).
-pub fn instances_csv(instances: &[Instance]) -> String {
-    let mut out = record(&HEADER);
-    out.push_str("\r\n");
-    for i in instances {
-        let row = [
-            i.instance_id.hyphenated().to_string(),
-            i.insider_id.hyphenated().to_string(),
-            i.is_purchase.to_string(),
-            i.purchased_insider_id
-                .map(|id| id.hyphenated().to_string())
-                .unwrap_or_default(),
-            crate::ui::text::format::rfc3339(i.timestamp),
-            cents(i.revenue),
-        ];
-        out.push_str(&record(&row));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-/// Revenue with exactly two decimals (`19.9` → `19.90`), as the API's cents.
-fn cents(amount: f64) -> String {
-    let cents = (amount.abs() * 100.0).round() as u64;
-    let sign = if amount < 0.0 && cents > 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents / 100, cents % 100)
-}
+// RFC 4180 quoting, the header and the instance rows are defined once, beside the
+// whole-window export: a page's file and the whole window's differ only in their rows.
+pub use crate::analysis::export::{field, instances_csv, record, INSTANCE_HEADER as HEADER};
 
 /// A file name that says what the export holds: `campaign-<id>-page-2.csv`.
 pub fn file_name(campaign_id: &str, page: u32) -> String {
@@ -58,6 +18,7 @@ pub fn file_name(campaign_id: &str, page: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::types::Instance;
 
     #[test]
     fn quoting_follows_rfc_4180() {

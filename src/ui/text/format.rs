@@ -206,7 +206,7 @@ pub fn duration(secs: u64) -> String {
             let minutes = secs.div_ceil(60);
             if minutes < 60 {
                 format!("{minutes} min")
-            } else if minutes % 60 == 0 {
+            } else if minutes.is_multiple_of(60) {
                 format!("{} h", minutes / 60)
             } else {
                 format!("{} h {} min", minutes / 60, minutes % 60)
@@ -253,7 +253,7 @@ impl Bucket {
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
