@@ -5,14 +5,13 @@
 //   cargo build -p campaign-analytics-server
 //   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
 //   cd tests/e2e && npm ci && node --test a11y.test.mjs
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { ACME } from "./make-fixture.mjs";
-import { checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { by, serveAndBrowse } from "./harness.mjs";
 
-const by = (id) => `[data-testid="${id}"]`;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** axe's serious and critical violations on the page, one line each (rule, impact, where). */
@@ -30,22 +29,12 @@ async function seriousViolations(page) {
 }
 
 describe("accessibility after a query (axe-core)", () => {
-  let server;
-  let browser;
-  before(async () => {
-    checkPrerequisites();
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = serveAndBrowse();
 
   for (const theme of ["light", "dark"]) {
     test(`no serious or critical violation in the ${theme} theme`, async () => {
-      const page = await browser.context.newPage();
-      await page.goto(server.url + "/");
+      const page = await live.browser.context.newPage();
+      await page.goto(live.server.url + "/");
       await page.selectOption(by("theme"), theme);
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
       await page.fill(by("api-key"), ACME.key);

@@ -5,12 +5,11 @@
 //   cargo build -p campaign-analytics-server
 //   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
 //   cd tests/e2e && npm ci && node --test abort.test.mjs
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ACME, fixture } from "./make-fixture.mjs";
-import { checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { by, serveAndBrowse } from "./harness.mjs";
 
-const by = (id) => `[data-testid="${id}"]`;
 const ANALYTICS = "**/api/partner/v1/campaigns/**";
 // per_month at the pinned clock (2026-11-20): from 2025-12-01 (contract §3), from the fixture.
 const PER_MONTH_TOTAL = String(
@@ -18,23 +17,13 @@ const PER_MONTH_TOTAL = String(
 );
 
 describe("a newer query aborts the one in flight", () => {
-  let server;
-  let browser;
-  before(async () => {
-    checkPrerequisites();
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = serveAndBrowse();
 
   test("the held request ends as aborted in the browser, and the newer answer shows", async () => {
-    const page = await browser.context.newPage();
+    const page = await live.browser.context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    // The first analytics request is held (never forwarded); later ones go to the server.
+    // The first analytics request is held (never forwarded); later ones go to the live.server.
     let held = null;
     const heldSeen = new Promise((resolve) => {
       page.route(ANALYTICS, (route) => {
@@ -54,7 +43,7 @@ describe("a newer query aborts the one in flight", () => {
     const finished = [];
     page.on("requestfinished", (request) => finished.push(request));
 
-    await page.goto(server.url + "/");
+    await page.goto(live.server.url + "/");
     await page.fill(by("api-key"), ACME.key);
     await page.fill(by("campaign-id"), ACME.spring);
     await page.selectOption(by("time-frame"), "per_day");

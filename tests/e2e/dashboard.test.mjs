@@ -5,16 +5,15 @@
 //   cargo build -p campaign-analytics-server
 //   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
 //   cd tests/e2e && npm ci && npm test
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ACME, OTHER, fixture } from "./make-fixture.mjs";
-import { NOW, ROOT, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { NOW, ROOT, by, serveAndBrowse } from "./harness.mjs";
 
 const WRONG_KEY = "sk_test_" + "X".repeat(32);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const by = (id) => `[data-testid="${id}"]`;
 
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const count = new Intl.NumberFormat("en-US");
@@ -104,21 +103,11 @@ async function firstRowId(page) {
 }
 
 describe("the dashboard against the reference server", () => {
-  let server;
-  let browser;
-  before(async () => {
-    checkPrerequisites();
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = serveAndBrowse();
 
   test("the cards, table, chart and quota show exactly what the fixture implies", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
-    await page.goto(server.url + "/");
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(live.server.url + "/");
     await runQuery(page, { key: ACME.key, campaign: ACME.spring });
     await expectCards(page, PER_DAY);
 
@@ -141,8 +130,8 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("pages forward and back with the buttons, the arrow keys and the browser history", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
-    await page.goto(server.url + "/");
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(live.server.url + "/");
     await runQuery(page, { key: ACME.key, campaign: ACME.spring });
     await expectCards(page, PER_DAY);
 
@@ -178,8 +167,8 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("a reload and a shared link reproduce the view", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
-    await page.goto(`${server.url}/?campaign_id=${ACME.spring}&time_frame=per_day&is_purchase=true&page=2&limit=25`);
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(`${live.server.url}/?campaign_id=${ACME.spring}&time_frame=per_day&is_purchase=true&page=2&limit=25`);
     // A new tab has no key yet: the form is filled from the link and waits for one.
     assert.equal(await page.inputValue(by("campaign-id")), ACME.spring);
     assert.equal(await page.inputValue(by("is-purchase")), "true");
@@ -210,8 +199,8 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("a wrong key gives the 401 message, with the request id, and focuses the key", async () => {
-    const { page, problems } = await openPage(browser.context, WRONG_KEY);
-    await page.goto(server.url + "/");
+    const { page, problems } = await openPage(live.browser.context, WRONG_KEY);
+    await page.goto(live.server.url + "/");
     await runQuery(page, { key: WRONG_KEY, campaign: ACME.spring });
     await waitForText(page, "error-banner", "Secret key not accepted");
     assert.match(await text(page, "request-id"), UUID);
@@ -224,8 +213,8 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("each campaign state has its own message", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
-    await page.goto(server.url + "/");
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(live.server.url + "/");
     await page.fill(by("api-key"), ACME.key);
     const cases = [
       ["ffffffff-0000-4000-8000-000000000000", "Campaign not found"],
@@ -246,8 +235,8 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("a custom range is validated as typed and answered", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
-    await page.goto(server.url + "/");
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(live.server.url + "/");
     await page.fill(by("api-key"), ACME.key);
     await page.fill(by("campaign-id"), ACME.spring);
     assert.equal(await page.locator(by("start-date")).isVisible(), false);
@@ -269,8 +258,8 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("a hand-edited link shows inline errors, never a blank page", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
-    await page.goto(`${server.url}/?campaign_id=nope&time_frame=per_week&limit=1000&page=0`);
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(`${live.server.url}/?campaign_id=nope&time_frame=per_week&limit=1000&page=0`);
     await waitForText(page, "field-error-campaign_id", "campaign_id must be");
     assert.match(await text(page, "field-error-time_frame"), /time_frame must be one of/);
     assert.match(await text(page, "field-error-limit"), /from 1 to 100/);
@@ -281,8 +270,8 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("works with the keyboard alone", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
-    await page.goto(server.url + "/");
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(live.server.url + "/");
     const focusedId = () => page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.id ?? "");
     const tabTo = async (testid) => {
       for (let i = 0; i < 12; i++) {
@@ -313,9 +302,9 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("is readable on a 360 px wide screen", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
     await page.setViewportSize({ width: 360, height: 780 });
-    await page.goto(server.url + "/");
+    await page.goto(live.server.url + "/");
     await runQuery(page, { key: ACME.key, campaign: ACME.spring });
     await expectCards(page, PER_DAY);
     // Nothing makes the page wider than the screen: no sideways scrolling of the page.
@@ -339,8 +328,8 @@ describe("the dashboard against the reference server", () => {
   });
 
   test("the CSV export holds the rows on screen", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
-    await page.goto(server.url + "/");
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(live.server.url + "/");
     await runQuery(page, { key: ACME.key, campaign: ACME.spring });
     await expectCards(page, PER_DAY);
     const [download] = await Promise.all([page.waitForEvent("download"), page.click(by("export-csv"))]);
@@ -359,29 +348,19 @@ describe("the dashboard against the reference server", () => {
 });
 
 describe("the dashboard when the quota is spent", () => {
-  let server;
-  let browser;
-  before(async () => {
-    checkPrerequisites();
-    server = await startServer({ rateLimit: 2 });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = serveAndBrowse({ rateLimit: 2 });
 
   test("a small --rate-limit gives the 429 message with when the quota frees up", async () => {
-    const { page, problems } = await openPage(browser.context, ACME.key);
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
     const sent = [];
     page.on("request", (r) => r.url().includes("/analytics") && sent.push(r.url()));
-    await page.goto(server.url + "/");
+    await page.goto(live.server.url + "/");
     await runQuery(page, { key: ACME.key, campaign: ACME.spring });
     await expectCards(page, PER_DAY);
     assert.equal(await text(page, "rate-limit-remaining"), "1 of 2 requests left");
     // Another client of the same partner spends the last request: the page's reading of
     // the quota is now stale, so its next request meets the server's 429.
-    const elsewhere = await fetch(`${server.url}/api/partner/v1/campaigns/${ACME.spring}/analytics?time_frame=per_month`, {
+    const elsewhere = await fetch(`${live.server.url}/api/partner/v1/campaigns/${ACME.spring}/analytics?time_frame=per_month`, {
       headers: { Authorization: `Bearer ${ACME.key}` },
     });
     assert.equal(elsewhere.status, 200);

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { after, before } from "node:test";
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, "..", "..");
@@ -105,4 +106,31 @@ export async function launchBrowser({ viewport = { width: 1280, height: 1000 } }
     rmSync(profile, { recursive: true, force: true });
   };
   return { context, close };
+}
+
+/** The selector of a `data-testid` hook (contract §4). */
+export const by = (id) => `[data-testid="${id}"]`;
+
+/**
+ * Registers, in the calling `describe`, a server (`startServer(serverOptions)`) and a browser
+ * started before its tests and closed after them, browser first. Returns a handle whose
+ * `server` and `browser` are set once the tests run:
+ *
+ *   describe("…", () => {
+ *     const live = serveAndBrowse({ rateLimit: 2 });
+ *     test("…", async () => { const page = await live.browser.context.newPage(); … });
+ *   });
+ */
+export function serveAndBrowse(serverOptions) {
+  const live = { server: undefined, browser: undefined };
+  before(async () => {
+    checkPrerequisites();
+    live.server = await startServer(serverOptions);
+    live.browser = await launchBrowser();
+  });
+  after(async () => {
+    await live.browser?.close();
+    await live.server?.stop();
+  });
+  return live;
 }

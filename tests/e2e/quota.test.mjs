@@ -9,9 +9,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ACME } from "./make-fixture.mjs";
-import { checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { by, checkPrerequisites, launchBrowser, serveAndBrowse, startServer } from "./harness.mjs";
 
-const by = (id) => `[data-testid="${id}"]`;
 const LINK = `/?campaign_id=${ACME.spring}&time_frame=per_day&limit=10`;
 
 /** A page whose analytics requests are counted (and whose page errors are kept). */
@@ -48,21 +47,11 @@ async function idle(page) {
 }
 
 describe("what each action costs, counted in the browser", () => {
-  let server;
-  let browser;
-  before(async () => {
-    checkPrerequisites();
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const live = serveAndBrowse();
 
   test("paging back and the chart metric are free, refresh and compare cost one each, a link in a fresh tab none", async () => {
-    const { page, sent, errors } = await countedPage(browser.context);
-    await page.goto(server.url + "/");
+    const { page, sent, errors } = await countedPage(live.browser.context);
+    await page.goto(live.server.url + "/");
     await page.fill(by("api-key"), ACME.key);
     // Remembered on this device, so a fresh tab has the key: the link must still send nothing.
     await page.click(by("remember-key"));
@@ -107,8 +96,8 @@ describe("what each action costs, counted in the browser", () => {
 
     // The same link in a fresh tab of the same browser (the key remembered): nothing is
     // sent until Run, which then sends exactly one request.
-    const fresh = await countedPage(browser.context);
-    await fresh.page.goto(server.url + LINK);
+    const fresh = await countedPage(live.browser.context);
+    await fresh.page.goto(live.server.url + LINK);
     await fresh.page.waitForSelector(by("link-pending"));
     assert.equal(await fresh.page.inputValue(by("campaign-id")), ACME.spring);
     assert.match(await text(fresh.page, "request-cost"), /^1 request/);
