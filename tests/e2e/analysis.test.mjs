@@ -11,9 +11,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NOW, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { NOW, by, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
 
-const by = (id) => `[data-testid="${id}"]`;
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const hex = (n, width = 12) => n.toString(16).padStart(width, "0");
 const id = (prefix, n) => `${prefix}-0000-4000-8000-${hex(n)}`;

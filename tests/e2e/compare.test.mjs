@@ -12,9 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ACME, fixture } from "./make-fixture.mjs";
-import { NOW, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { NOW, by, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
 
-const by = (id) => `[data-testid="${id}"]`;
 const panel = by("campaign-compare");
 const hex = (n) => n.toString(16).padStart(12, "0");
 const SUMMER = `c0000000-0000-4000-8000-${hex(5)}`;

@@ -3,9 +3,8 @@
 // query of the last 30 days compared with the 30 days before. Run: npm run screenshot
 // (after `trunk build --release` and `cargo build -p campaign-analytics-server`).
 import { join } from "node:path";
-import { NOW, ROOT, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { NOW, ROOT, by, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
 
-const by = (id) => `[data-testid="${id}"]`;
 
 checkPrerequisites();
 const server = await startServer({ fixture: false, extraArgs: ["--demo"] });
