@@ -76,6 +76,39 @@ pub struct ChartModel {
     pub rows: Vec<Row>,
 }
 
+/// The select of the metric a chart shows, labelled `caption`, hooked as `testid`; the
+/// page's chart and the campaign comparison's chart share it.
+pub fn metric_select(
+    caption: &'static str,
+    testid: &'static str,
+    metric: RwSignal<Metric>,
+) -> impl IntoView {
+    view! {
+        <label class="chart-metric">
+            {caption}
+            <select
+                data-testid=testid
+                on:change=move |ev| {
+                    if let Some(m) = Metric::parse(&event_target_value(&ev)) {
+                        metric.set(m);
+                    }
+                }
+            >
+                {Metric::ALL
+                    .into_iter()
+                    .map(|m| {
+                        view! {
+                            <option value=m.as_str() selected=move || metric.get() == m>
+                                {m.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
 /// A metric's value in one bucket (conversion as a rate 0–1).
 pub fn value(p: &SeriesPoint, metric: Metric) -> f64 {
     match metric {
@@ -484,28 +517,7 @@ fn draw(
                     <span class="swatch swatch-bar"></span>"This period"
                     {compared.then(|| view! { <span class="swatch swatch-overlay"></span>"Previous period" })}
                 </span>
-                <label class="chart-metric">
-                    "Show "
-                    <select
-                        data-testid="chart-metric"
-                        on:change=move |ev| {
-                            if let Some(m) = Metric::parse(&event_target_value(&ev)) {
-                                metric.set(m);
-                            }
-                        }
-                    >
-                        {Metric::ALL
-                            .into_iter()
-                            .map(|m| {
-                                view! {
-                                    <option value=m.as_str() selected=move || metric.get() == m>
-                                        {m.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                {metric_select("Show ", "chart-metric", metric)}
             </figcaption>
             <div class="chart-area" on:mouseleave=move |_| active.set(None)>
                 <svg data-testid="series-chart" viewBox=view_box role="group" aria-label=m.description>

@@ -5,7 +5,7 @@
 use crate::api::types::SeriesPoint;
 use leptos::prelude::*;
 
-use crate::ui::answer::chart::{nice_ceiling, value, value_text, HEIGHT, WIDTH};
+use crate::ui::answer::chart::{metric_select, nice_ceiling, value, value_text, HEIGHT, WIDTH};
 use crate::ui::state::Metric;
 use crate::ui::text::format::{self, Bucket};
 
@@ -153,22 +153,7 @@ pub fn CompareChart(
     view! {
         <figure class="chart" hidden=Signal::derive(move || series.with(Vec::is_empty))>
             <figcaption class="chart-caption">
-                <label class="chart-metric">
-                    "Chart "
-                    <select
-                        data-testid="compare-metric"
-                        on:change=move |ev| {
-                            if let Some(m) = Metric::parse(&event_target_value(&ev)) {
-                                metric.set(m);
-                            }
-                        }
-                    >
-                        {Metric::ALL
-                            .into_iter()
-                            .map(|m| view! { <option value=m.as_str() selected=move || metric.get() == m>{m.label()}</option> })
-                            .collect_view()}
-                    </select>
-                </label>
+                {metric_select("Chart ", "compare-metric", metric)}
             </figcaption>
             {drawing}
         </figure>
