@@ -10,7 +10,6 @@ use campaign_analytics_server::store::{
     CampaignInfo, KeyDigest, Store, StoreError, WindowAnswer, WindowQuery,
 };
 use common::*;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -28,8 +27,9 @@ struct Faulty {
     fault: Fault,
 }
 
-/// The real store, whose `window` computes the way the SQLite store does — in a task of
-/// its own — but until released (or for at most 3 s), saying when it has ended.
+/// The real store behind a long computation (until released, or for at most 3 s) on the
+/// blocking pool, saying when it has ended: what a store that waits on a database or a
+/// disk looks like to the HTTP layer.
 struct Computing {
     inner: Arc<dyn Store>,
     release: Arc<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>,
@@ -51,8 +51,7 @@ impl Store for Computing {
     ) -> Result<WindowAnswer, StoreError> {
         let release = Arc::clone(&self.release);
         let ended = Arc::clone(&self.ended);
-        // A long computation, run where the store contract says (the blocking pool);
-        // bounded, so that a broken deadline fails the test instead of hanging it.
+        // Bounded, so that a broken deadline fails the test instead of hanging it.
         tokio::task::spawn_blocking(move || {
             let _ = release.lock().unwrap().recv_timeout(Duration::from_secs(3));
             ended.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -188,33 +187,4 @@ async fn failures_and_panics_are_500_envelopes() {
         // The server goes on.
         assert_eq!(get(&server, "/healthz", None).await.status, 200);
     }
-}
-
-/// The real store computes a window's answer in a task of its own, so the HTTP layer's
-/// deadline (a timer on the request's task) can fire, on another worker, while it runs:
-/// the first poll of `window` hands the work over and returns `Pending`. A store
-/// computing within the request's task would return `Ready` at once, and no deadline
-/// could interrupt it.
-#[tokio::test]
-async fn the_real_store_answers_in_a_task_of_its_own() {
-    let data = fixture(vec![instance(1, SPRING, "2024-02-29T10:00:00Z", 100)]);
-    let store = store_with(&data);
-    let query = WindowQuery {
-        start_us: 0,
-        end_us: 2_000_000_000_000_000,
-        bucket_starts_us: vec![0],
-        filter: campaign_analytics::contract::PurchaseFilter::All,
-        offset: 0,
-        limit: 10,
-    };
-    let campaign = Uuid::parse_str(SPRING).unwrap();
-    let mut call = std::pin::pin!(store.window(campaign, &query));
-    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(call.as_mut().poll(cx))).await;
-    assert!(
-        first.is_pending(),
-        "the answer was computed on the polling worker"
-    );
-    let answer = call.await.unwrap();
-    assert_eq!(answer.summary.instances, 1);
-    assert_eq!(answer.rows.len(), 1);
 }

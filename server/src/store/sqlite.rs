@@ -282,17 +282,15 @@ impl Store for SqliteStore {
             .campaigns
             .get(&campaign)
             .map(|e| Arc::clone(&e.data));
-        // The answer is computed on the blocking pool, never on a runtime worker: a worker
-        // busy with it may be the one that drives the timers, and the HTTP layer's deadline
-        // (a timer on the request's task) would then not fire until it finished. The
-        // hand-off costs some microseconds of CPU; a deadline that holds is worth them.
-        let query = query.clone();
-        tokio::task::spawn_blocking(move || match data {
-            Some(data) => data.answer(&query),
-            None => CampaignData::default().answer(&query),
+        // The answer is bounded work — a binary search per bucket (at most 366) and one
+        // page of rows, microseconds at any campaign size — so it is computed right here.
+        // The request's deadline guards waiting (a database round trip), not microseconds
+        // of CPU: handing this to the blocking pool cost more CPU than the answer itself
+        // (server/README.md, "504").
+        Ok(match data {
+            Some(data) => data.answer(query),
+            None => CampaignData::default().answer(query),
         })
-        .await
-        .map_err(|e| StoreError(format!("the query's task failed: {e}")))
     }
 }
 
