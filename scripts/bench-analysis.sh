@@ -25,7 +25,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$out" \
   target/wasm32-unknown-unknown/release/examples/bench_analysis.wasm
 
 echo "==> building the release bundle and the server"
-if ! trunk build --release >"$log" 2>&1 || ! cargo build -p campaign-analytics-server >"$log" 2>&1; then
+if ! scripts/build-dashboard.sh >"$log" 2>&1 || ! cargo build -p campaign-analytics-server >"$log" 2>&1; then
   cat "$log"
   exit 1
 fi

@@ -13,9 +13,9 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 scripts/setup.sh >/dev/null
 
-echo "==> building the release bundle (trunk build --release)"
+echo "==> building the release bundle (scripts/build-dashboard.sh)"
 log="$(mktemp)"
-if ! trunk build --release >"$log" 2>&1; then
+if ! scripts/build-dashboard.sh >"$log" 2>&1; then
   cat "$log"
   exit 1
 fi

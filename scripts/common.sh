@@ -13,6 +13,22 @@ export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Trunk must not try to reach the internet: it uses the wasm-bindgen and wasm-opt on PATH.
 export TRUNK_SKIP_VERSION_CHECK=true
 
+# The dashboard's release bundle is built with a pinned nightly toolchain: the standard
+# library rebuilt with the bundle's size settings, and a panic that traps at once instead
+# of formatting a message (docs/decisions.md, "The dashboard's release build"). Everything
+# else, every test build included, uses the stable toolchain.
+DASHBOARD_TOOLCHAIN="nightly-2026-05-20"
+
+# build_dashboard: the release bundle, into dist/ (its own target directory, so that the
+# stable builds' artifacts are not rebuilt after it).
+build_dashboard() {
+  RUSTUP_TOOLCHAIN="$DASHBOARD_TOOLCHAIN" \
+    CARGO_UNSTABLE_BUILD_STD="std,panic_abort" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/dashboard" \
+    trunk build --release "$@"
+}
+
 step() { printf '\n==> %s\n' "$*"; }
 
 # require_tools TOOL...: stops with one line naming the first tool that is not on PATH.

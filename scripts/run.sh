@@ -12,7 +12,7 @@ ADDR="${ADDR:-127.0.0.1:8080}"
 DB="${DB:-:memory:}"
 
 step "building the dashboard (release)"
-trunk build --release
+scripts/build-dashboard.sh
 step "building the server (release)"
 cargo build --release -p campaign-analytics-server
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what this project needs on a bare machine, skipping what is already there:
-# the wasm32 target, Chromium + ChromeDriver and PostgreSQL (Debian), the wasm-bindgen CLI
+# the wasm32 target, the pinned nightly that builds the dashboard's release bundle, Chromium + ChromeDriver and PostgreSQL (Debian), the wasm-bindgen CLI
 # at the exact version in Cargo.lock and Trunk (crates.io), and binaryen's wasm-opt (npm,
 # into tools/). Idempotent; used by scripts/run.sh, scripts/test.sh and CI. The first run on a bare machine takes ~20 minutes (two
 # `cargo install`s); later runs take a second.
@@ -26,6 +26,12 @@ done
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The dashboard's release bundle: a pinned nightly with the standard library's source.
+if ! rustup component list --toolchain "$DASHBOARD_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "installing the dashboard's build toolchain $DASHBOARD_TOOLCHAIN with rust-src (once)"
+  rustup toolchain install "$DASHBOARD_TOOLCHAIN" --profile minimal --component rust-src --no-self-update
 fi
 
 missing=()
@@ -60,4 +66,4 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$(sed -n 's/.*"b
 fi
 
 require_tools wasm-bindgen wasm-bindgen-test-runner trunk wasm-opt chromium chromedriver
-say "toolchain ready: $(rustc --version | cut -d' ' -f1-2), wasm-bindgen $WASM_BINDGEN_VERSION, trunk $TRUNK_VERSION, $(wasm-opt --version | cut -d' ' -f1-3), $(chromium --version 2>/dev/null | cut -d' ' -f1-2), node $(node --version)"
+say "toolchain ready: $(rustc --version | cut -d' ' -f1-2) (dashboard bundle: $DASHBOARD_TOOLCHAIN), wasm-bindgen $WASM_BINDGEN_VERSION, trunk $TRUNK_VERSION, $(wasm-opt --version | cut -d' ' -f1-3), $(chromium --version 2>/dev/null | cut -d' ' -f1-2), node $(node --version)"

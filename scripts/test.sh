@@ -32,7 +32,7 @@ for file in tests/ui_*.rs; do ui_tests+=(--test "$(basename "$file" .rs)"); done
 cargo test --target wasm32-unknown-unknown --features ui "${ui_tests[@]}"
 
 step "4/4 end to end: the release dashboard against the reference server"
-trunk build --release
+scripts/build-dashboard.sh
 cargo build -p campaign-analytics-server
 export CAMPAIGN_ANALYTICS_SERVER="${CARGO_TARGET_DIR:-$ROOT/target}/debug/campaign-analytics-server"
 (cd tests/e2e && npm ci --silent --no-audit --no-fund && npm test)

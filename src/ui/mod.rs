@@ -30,6 +30,7 @@ pub mod widgets;
 /// Called by the `campaign-analytics-dashboard` binary (the Trunk entry point).
 pub fn start() {
     install_panic_hook();
+    install_trap_notice();
     platform::browser::seed_parameter_hashing();
     shell::theme::apply_stored();
     leptos::mount::mount_to_body(shell::App);
@@ -45,7 +46,45 @@ pub fn install_panic_hook() {
     }));
 }
 
-/// The notice the panic hook puts on the page (`crash-notice`).
+/// Puts up the same notice when the module traps. The release bundle is built so that a
+/// panic traps at once, with no hook and no message (the formatting machinery would cost
+/// the first load tens of kilobytes; see docs/decisions.md): the trap reaches the page as
+/// an uncaught `WebAssembly.RuntimeError`, as an `error` event when it happened in a
+/// callback of the browser's and as an unhandled rejection when it happened in a promise's
+/// reaction. Errors of other scripts are not ours and are left alone.
+pub fn install_trap_notice() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    fn is_trap(value: &wasm_bindgen::JsValue) -> bool {
+        value.is_instance_of::<js_sys::WebAssembly::RuntimeError>()
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(|e: web_sys::ErrorEvent| {
+        if is_trap(&e.error()) {
+            show_crash_notice();
+        }
+    });
+    let on_rejection = Closure::<dyn Fn(web_sys::PromiseRejectionEvent)>::new(
+        |e: web_sys::PromiseRejectionEvent| {
+            if is_trap(&e.reason()) {
+                show_crash_notice();
+            }
+        },
+    );
+    let _ = window.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback(
+        "unhandledrejection",
+        on_rejection.as_ref().unchecked_ref(),
+    );
+    // Listening for the page's whole life.
+    on_error.forget();
+    on_rejection.forget();
+}
+
+/// The notice the panic hook and the trap listener put on the page (`crash-notice`).
 pub fn show_crash_notice() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;

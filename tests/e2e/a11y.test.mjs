@@ -3,7 +3,7 @@
 // on screen. No serious or critical violation is allowed.
 //
 //   cargo build -p campaign-analytics-server
-//   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
+//   scripts/build-dashboard.sh
 //   cd tests/e2e && npm ci && node --test a11y.test.mjs
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

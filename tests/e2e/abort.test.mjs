@@ -3,7 +3,7 @@
 // browser (route interception) so it is still in flight when the partner asks again.
 //
 //   cargo build -p campaign-analytics-server
-//   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
+//   scripts/build-dashboard.sh
 //   cd tests/e2e && npm ci && node --test abort.test.mjs
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

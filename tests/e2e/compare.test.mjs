@@ -4,7 +4,7 @@
 // the tests count what a comparison spends and check that nicknames never leave the browser.
 //
 //   cargo build -p campaign-analytics-server
-//   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
+//   scripts/build-dashboard.sh
 //   cd tests/e2e && npm ci && npm test
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";

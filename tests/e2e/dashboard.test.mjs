@@ -3,7 +3,7 @@
 // the data-testid hooks of contract §4.
 //
 //   cargo build -p campaign-analytics-server
-//   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
+//   scripts/build-dashboard.sh
 //   cd tests/e2e && npm ci && npm test
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -32,7 +32,7 @@ export function checkPrerequisites() {
     problems.push(`no server binary at ${serverBinary()}: run \`cargo build -p campaign-analytics-server\` (or set CAMPAIGN_ANALYTICS_SERVER)`);
   }
   if (!existsSync(join(distDir(), "index.html"))) {
-    problems.push(`no built dashboard in ${distDir()}: run \`TRUNK_SKIP_VERSION_CHECK=true trunk build --release\` (or set DASHBOARD_DIST)`);
+    problems.push(`no built dashboard in ${distDir()}: run \`scripts/build-dashboard.sh\` (or set DASHBOARD_DIST)`);
   }
   if (!existsSync(chromiumPath())) {
     problems.push(`no Chromium at ${chromiumPath()}: run scripts/setup.sh (or set CHROMIUM)`);

@@ -4,7 +4,7 @@
 // screen: no horizontal scrolling of the table at 1280 px, no cut card number at 360 px.
 //
 //   cargo build -p campaign-analytics-server
-//   TRUNK_SKIP_VERSION_CHECK=true trunk build --release
+//   scripts/build-dashboard.sh
 //   cd tests/e2e && npm ci && node --test quota.test.mjs
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";

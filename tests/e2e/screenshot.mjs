@@ -1,7 +1,7 @@
 // Writes docs/screenshot.png, the README's picture of the dashboard: the release build
 // served by the reference server on demo data (`serve --demo`), at 1280 px, after the demo
 // query of the last 30 days compared with the 30 days before. Run: npm run screenshot
-// (after `trunk build --release` and `cargo build -p campaign-analytics-server`).
+// (after `scripts/build-dashboard.sh` and `cargo build -p campaign-analytics-server`).
 import { join } from "node:path";
 import { NOW, ROOT, by, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
 
