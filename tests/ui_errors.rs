@@ -529,3 +529,91 @@ async fn the_real_client_times_out_on_a_server_that_never_answers() {
     assert_eq!(held.calls(), 1, "a timeout is not retried");
     assert_eq!(text("request-id").len(), 36);
 }
+
+/// In the browser answers are read by `JSON.parse` and mapped onto the types (no JSON parser
+/// in the bundle): the same answers as serde_json reads, and the same verdicts on bodies
+/// that are not JSON or not the right shape.
+#[wasm_bindgen_test]
+fn the_browser_reads_answers_as_serde_json_does() {
+    let ok = |body: &str| RawResponse {
+        status: 200,
+        content_type: Some("application/json".into()),
+        body: body.into(),
+        ..RawResponse::default()
+    };
+    for recorded in [PER_DAY_PAGE_2, PER_DAY_100, PAST_THE_END] {
+        let read = reply::interpret::<AnalyticsResponse>(ok(recorded), "sent").unwrap();
+        let expected: AnalyticsResponse = serde_json::from_str(recorded).unwrap();
+        assert_eq!(read.body, expected);
+    }
+
+    // Not JSON: an HTML page, an empty body, a truncated answer.
+    for body in [
+        "<html>gateway</html>",
+        "",
+        &PER_DAY_100[..PER_DAY_100.len() / 2],
+    ] {
+        let failure = reply::interpret::<AnalyticsResponse>(ok(body), "sent").unwrap_err();
+        assert!(
+            matches!(failure.error, ApiError::NotJson { status: 200, .. }),
+            "{body:.40}: {:?}",
+            failure.error
+        );
+    }
+
+    // JSON of the wrong shape: the missing field is named, a wrong value is never echoed.
+    let missing = PER_DAY_100.replacen("\"pagination\"", "\"paginationX\"", 1);
+    let failure = reply::interpret::<AnalyticsResponse>(ok(&missing), "sent").unwrap_err();
+    match failure.error {
+        ApiError::WrongShape {
+            status: 200,
+            problem,
+        } => {
+            assert_eq!(
+                problem,
+                "unexpected fields or types: missing field pagination"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let hostile = PER_DAY_100.replacen(
+        "\"success\": true",
+        "\"success\": \"<img src=x onerror=alert(1)>\"",
+        1,
+    );
+    assert_ne!(hostile, PER_DAY_100);
+    let failure = reply::interpret::<AnalyticsResponse>(ok(&hostile), "sent").unwrap_err();
+    match failure.error {
+        ApiError::WrongShape { problem, .. } => assert!(!problem.contains("img"), "{problem}"),
+        other => panic!("{other:?}"),
+    }
+    // A count that is not a whole number, and a negative one.
+    for (from, to) in [
+        ("\"page\": 1,", "\"page\": 1.5,"),
+        ("\"page\": 1,", "\"page\": -1,"),
+    ] {
+        let bent = PER_DAY_100.replacen(from, to, 1);
+        assert_ne!(bent, PER_DAY_100, "{from}");
+        let failure = reply::interpret::<AnalyticsResponse>(ok(&bent), "sent").unwrap_err();
+        assert!(
+            matches!(failure.error, ApiError::WrongShape { .. }),
+            "{to}: {:?}",
+            failure.error
+        );
+    }
+
+    // An error body is read the same way.
+    let error = RawResponse {
+        status: 404,
+        content_type: Some("application/json".into()),
+        body: r#"{"success":false,"error":"Not Found","message":"No such campaign.","meta":{"timestamp":"2026-11-20T12:00:00Z","requestId":"from-the-body"}}"#.into(),
+        ..RawResponse::default()
+    };
+    let failure = reply::interpret::<AnalyticsResponse>(error, "sent").unwrap_err();
+    assert!(
+        matches!(failure.error, ApiError::NotFound { ref message } if message == "No such campaign."),
+        "{:?}",
+        failure.error
+    );
+    assert_eq!(failure.request_id, "from-the-body");
+}
