@@ -1,6 +1,7 @@
 //! The whole-window analysis panel in the dashboard, against canned answers: cost first,
-//! one request per page of 100, the leaderboard's top insider as the pages imply, and a
-//! cancel that aborts the request in flight.
+//! one request per page of 100, the leaderboard's top insider as the pages imply, a pause
+//! at the quota's reserve that counts down and resumes by itself, and a cancel that aborts
+//! the request in flight.
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features ui --test ui_analysis`
 #![cfg(all(target_arch = "wasm32", feature = "ui"))]
 
@@ -152,4 +153,66 @@ async fn cancel_aborts_the_request_in_flight() {
     assert!(!exists("insider-row"));
     assert!(!exists("analysis-cancel"));
     assert_eq!(window_calls(&calls).len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn at_the_reserve_it_pauses_with_a_countdown_and_resumes_by_itself() {
+    let (first, second) = pages();
+    let (first, second) = (
+        serde_json::to_string(&first).unwrap(),
+        serde_json::to_string(&second).unwrap(),
+    );
+    // Page 1 leaves the quota at its reserve, which frees up at `reset` (a whole second,
+    // at least two from now).
+    let reset = (js_sys::Date::now() / 1000.0).floor() as i64 + 3;
+    let (transport, calls) = canned(move |request| {
+        if !request.path.contains("limit=100") {
+            (0, answer(200, PER_DAY_PAGE_2))
+        } else if request.path.contains("page=2") {
+            (0, answer(200, &second))
+        } else {
+            let mut raw = answer(200, &first);
+            raw.rate_remaining = Some(campaign_analytics::engine::window::RESERVE.to_string());
+            raw.rate_reset = Some(reset.to_string());
+            (0, raw)
+        }
+    });
+    let _app = mount_dashboard("", transport);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the analysis is offered", || {
+        text("analysis-cost").contains("requests for")
+    })
+    .await;
+    click("analyze-window");
+
+    wait_until("the pause", || text("analysis-progress").contains("paused")).await;
+    let progress = text("analysis-progress");
+    assert!(progress.starts_with("1 of 2 pages fetched"), "{progress}");
+    assert!(progress.contains("resumes by itself in"), "{progress}");
+    assert_eq!(
+        window_calls(&calls).len(),
+        1,
+        "nothing is sent while paused"
+    );
+    // The countdown moves.
+    wait_until("the countdown to move", || {
+        text("analysis-progress") != progress
+    })
+    .await;
+    assert_eq!(
+        window_calls(&calls).len(),
+        1,
+        "nothing is sent while paused"
+    );
+
+    wait_until("the leaderboard", || exists("insider-row")).await;
+    let resumed_ms = js_sys::Date::now();
+    assert_eq!(window_calls(&calls).len(), 2);
+    assert!(
+        resumed_ms >= (reset * 1000) as f64,
+        "page 2 came {} ms before the quota's reset",
+        (reset * 1000) as f64 - resumed_ms
+    );
+    assert!(!exists("analysis-cancel"));
 }
