@@ -8,6 +8,7 @@
 #[path = "ui_support/mod.rs"]
 mod support;
 
+use campaign_analytics::api::reply::RawResponse;
 use campaign_analytics::api::types::AnalyticsResponse;
 use std::collections::BTreeMap;
 use support::*;
@@ -52,7 +53,12 @@ fn expected_top(a: &AnalyticsResponse, b: &AnalyticsResponse) -> (String, i64) {
     (rows[0].0.clone(), rows[0].1)
 }
 
-fn transport(page2_delay: u32) -> (campaign_analytics::engine::Transport, Calls) {
+/// The canned API: the page's query, then the window's two pages (page 2 after
+/// `page2_delay` ms); `page1` may change page 1's answer (its quota headers).
+fn transport(
+    page2_delay: u32,
+    page1: impl Fn(&mut RawResponse) + 'static,
+) -> (campaign_analytics::engine::Transport, Calls) {
     let (first, second) = pages();
     let (first, second) = (
         serde_json::to_string(&first).unwrap(),
@@ -64,9 +70,24 @@ fn transport(page2_delay: u32) -> (campaign_analytics::engine::Transport, Calls)
         } else if request.path.contains("page=2") {
             (page2_delay, answer(200, &second))
         } else {
-            (0, answer(200, &first))
+            let mut raw = answer(200, &first);
+            page1(&mut raw);
+            (0, raw)
         }
     })
+}
+
+/// Mounts the dashboard on `transport`, runs the page's query and waits until the analysis
+/// states its cost.
+async fn analysis_offered(transport: campaign_analytics::engine::Transport) -> impl Drop {
+    let app = mount_dashboard("", transport);
+    settle().await;
+    run(KEY, CAMPAIGN).await;
+    wait_until("the analysis is offered", || {
+        text("analysis-cost").contains("requests for")
+    })
+    .await;
+    app
 }
 
 fn window_calls(calls: &Calls) -> Vec<String> {
@@ -80,14 +101,8 @@ fn window_calls(calls: &Calls) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn the_analysis_costs_a_request_a_page_and_ranks_the_insiders() {
-    let (transport, calls) = transport(0);
-    let _app = mount_dashboard("", transport);
-    settle().await;
-    run(KEY, CAMPAIGN).await;
-    wait_until("the analysis is offered", || {
-        text("analysis-cost").contains("requests for")
-    })
-    .await;
+    let (transport, calls) = transport(0, |_| ());
+    let _app = analysis_offered(transport).await;
     // The summary on screen says 120 instances: 2 pages of 100, neither cached.
     assert!(
         text("analysis-cost").starts_with("2 requests for 2 pages"),
@@ -125,14 +140,8 @@ async fn the_analysis_costs_a_request_a_page_and_ranks_the_insiders() {
 
 #[wasm_bindgen_test]
 async fn cancel_aborts_the_request_in_flight() {
-    let (transport, calls) = transport(3_000);
-    let _app = mount_dashboard("", transport);
-    settle().await;
-    run(KEY, CAMPAIGN).await;
-    wait_until("the analysis is offered", || {
-        text("analysis-cost").contains("requests for")
-    })
-    .await;
+    let (transport, calls) = transport(3_000, |_| ());
+    let _app = analysis_offered(transport).await;
     click("analyze-window");
     wait_until("page 2 is asked", || window_calls(&calls).len() == 2).await;
     assert!(text("analysis-progress").starts_with("1 of 2 pages fetched"));
@@ -157,33 +166,14 @@ async fn cancel_aborts_the_request_in_flight() {
 
 #[wasm_bindgen_test]
 async fn at_the_reserve_it_pauses_with_a_countdown_and_resumes_by_itself() {
-    let (first, second) = pages();
-    let (first, second) = (
-        serde_json::to_string(&first).unwrap(),
-        serde_json::to_string(&second).unwrap(),
-    );
     // Page 1 leaves the quota at its reserve, which frees up at `reset` (a whole second,
     // at least two from now).
     let reset = (js_sys::Date::now() / 1000.0).floor() as i64 + 3;
-    let (transport, calls) = canned(move |request| {
-        if !request.path.contains("limit=100") {
-            (0, answer(200, PER_DAY_PAGE_2))
-        } else if request.path.contains("page=2") {
-            (0, answer(200, &second))
-        } else {
-            let mut raw = answer(200, &first);
-            raw.rate_remaining = Some(campaign_analytics::engine::window::RESERVE.to_string());
-            raw.rate_reset = Some(reset.to_string());
-            (0, raw)
-        }
+    let (transport, calls) = transport(0, move |raw| {
+        raw.rate_remaining = Some(campaign_analytics::engine::window::RESERVE.to_string());
+        raw.rate_reset = Some(reset.to_string());
     });
-    let _app = mount_dashboard("", transport);
-    settle().await;
-    run(KEY, CAMPAIGN).await;
-    wait_until("the analysis is offered", || {
-        text("analysis-cost").contains("requests for")
-    })
-    .await;
+    let _app = analysis_offered(transport).await;
     click("analyze-window");
 
     wait_until("the pause", || text("analysis-progress").contains("paused")).await;

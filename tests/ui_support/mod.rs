@@ -368,3 +368,19 @@ impl Drop for HeldFetch {
         let _ = restore.call0(&JsValue::NULL);
     }
 }
+
+/// What is wrong with the crash notice on the page, if anything: it must be there, be an
+/// alert, and say what happened (the panic hook and the trap listener put up the same one).
+pub fn crash_notice_problem() -> Option<String> {
+    let Some(notice) = by("crash-notice") else {
+        return Some("no crash notice".into());
+    };
+    if notice.get_attribute("role").as_deref() != Some("alert") {
+        return Some("the crash notice is not an alert".into());
+    }
+    let said = text("crash-notice");
+    if !said.starts_with("The dashboard hit an internal error and stopped") {
+        return Some(format!("the crash notice says {said:?}"));
+    }
+    None
+}
