@@ -348,8 +348,9 @@ enum Unreadable {
 /// Reads `body` as JSON of type `T`, in one pass.
 ///
 /// In the browser the page's own `JSON.parse` reads the text and serde-wasm-bindgen maps the
-/// value onto `T`: a JSON parser compiled into the dashboard's bundle would cost its first
-/// load ~13 KB gzipped. Elsewhere (the server's tests, native tools) serde_json does both.
+/// value onto `T`, so no JSON parser is compiled into the dashboard's bundle (5.5 KB less
+/// first load, gzipped: 7.4 KB less wasm, 1.6 KB more JS glue). Elsewhere (the server's
+/// tests, native tools) serde_json does both.
 /// Both say "not JSON" for a syntax error and "wrong shape" for the rest.
 #[cfg(all(target_arch = "wasm32", feature = "client"))]
 fn decode<T: DeserializeOwned>(body: &str) -> Result<T, Unreadable> {
