@@ -163,6 +163,39 @@ async fn replicas_share_one_budget_and_see_each_others_imports() {
     );
 }
 
+/// The failed-authentication budget of a client address is one across replicas too:
+/// unknown keys spread over both get 401 until the budget is spent, then 429 from either,
+/// while a valid key from the same address is still served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_share_the_failed_authentication_budget() {
+    let db = Database::create();
+    let dir = tempfile::tempdir().unwrap();
+    import(&db.url, dir.path(), "data.json", &fixture(spring(3)));
+    let limits = ["--auth-failure-limit", "3"];
+    let a = Replica::start(&db.url, &limits);
+    let b = Replica::start(&db.url, &limits);
+    let per_month = analytics_path(SPRING, "time_frame=per_month");
+    let unknown = "sk_test_UnknownKey0000000000000000000000";
+
+    for i in 0..3 {
+        let base = if i % 2 == 0 { &a.base } else { &b.base };
+        let (status, body) = status_of(base, &per_month, Some(unknown)).await;
+        assert_eq!(status, 401, "failure {} of 3: {body}", i + 1);
+    }
+    for base in [&a.base, &b.base] {
+        let (status, body) = status_of(base, &per_month, Some(unknown)).await;
+        assert_eq!(
+            status, 429,
+            "past the shared failed-authentication budget: {body}"
+        );
+        assert_eq!(body["success"], false);
+    }
+    for base in [&a.base, &b.base] {
+        let (status, body) = status_of(base, &per_month, Some(ACME_KEY)).await;
+        assert_eq!(status, 200, "a valid key is always served: {body}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_gives_errors_and_unready_then_recovers() {
     // A cluster of its own: this test stops it.
