@@ -819,21 +819,44 @@ impl Store for PgStore {
         };
         let within = (query.offset - skipped) as i64;
         let limit = i64::from(query.limit);
+        // Two steps in one statement: find the page's first row by skipping `within` rows
+        // of the listing index (an index-only scan when there is no filter: no table row is
+        // read for the rows skipped), then read `limit` rows from there. The rows at or
+        // after (ts, id) in listing order (ts descending, ties by id) are those with an
+        // earlier ts, or the same ts and an id not below.
         let sql = match query.filter {
             PurchaseFilter::All => {
-                "SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
-                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3
-                 ORDER BY ts_us DESC, id OFFSET $4 LIMIT $5"
+                "WITH first AS (
+                   SELECT ts_us, id FROM instances
+                   WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3
+                   ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
+                 SELECT i.id, i.insider, i.purchased_insider, i.ts_us, i.revenue_cents
+                 FROM instances i, first f
+                 WHERE i.campaign = $1 AND i.ts_us >= $2 AND i.ts_us <= f.ts_us
+                   AND NOT (i.ts_us = f.ts_us AND i.id < f.id)
+                 ORDER BY i.ts_us DESC, i.id LIMIT $5"
             }
             PurchaseFilter::Purchases => {
-                "SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
-                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 AND purchased_insider IS NOT NULL
-                 ORDER BY ts_us DESC, id OFFSET $4 LIMIT $5"
+                "WITH first AS (
+                   SELECT ts_us, id FROM instances
+                   WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 AND purchased_insider IS NOT NULL
+                   ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
+                 SELECT i.id, i.insider, i.purchased_insider, i.ts_us, i.revenue_cents
+                 FROM instances i, first f
+                 WHERE i.campaign = $1 AND i.ts_us >= $2 AND i.ts_us <= f.ts_us
+                   AND NOT (i.ts_us = f.ts_us AND i.id < f.id) AND i.purchased_insider IS NOT NULL
+                 ORDER BY i.ts_us DESC, i.id LIMIT $5"
             }
             PurchaseFilter::NonPurchases => {
-                "SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
-                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 AND purchased_insider IS NULL
-                 ORDER BY ts_us DESC, id OFFSET $4 LIMIT $5"
+                "WITH first AS (
+                   SELECT ts_us, id FROM instances
+                   WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 AND purchased_insider IS NULL
+                   ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
+                 SELECT i.id, i.insider, i.purchased_insider, i.ts_us, i.revenue_cents
+                 FROM instances i, first f
+                 WHERE i.campaign = $1 AND i.ts_us >= $2 AND i.ts_us <= f.ts_us
+                   AND NOT (i.ts_us = f.ts_us AND i.id < f.id) AND i.purchased_insider IS NULL
+                 ORDER BY i.ts_us DESC, i.id LIMIT $5"
             }
         };
         let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
