@@ -823,40 +823,41 @@ impl Store for PgStore {
         // of the listing index (an index-only scan when there is no filter: no table row is
         // read for the rows skipped), then read `limit` rows from there. The rows at or
         // after (ts, id) in listing order (ts descending, ties by id) are those with an
-        // earlier ts, or the same ts and an id not below.
+        // earlier ts, or the same ts and an id not below. The first row's values are
+        // scalar subqueries, computed once before the scan, so that the scan starts at
+        // that row in the index (as a join, the planner may walk the index from the top).
         let sql = match query.filter {
             PurchaseFilter::All => {
-                "WITH first AS (
+                "WITH first AS MATERIALIZED (
                    SELECT ts_us, id FROM instances
                    WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3
                    ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
-                 SELECT i.id, i.insider, i.purchased_insider, i.ts_us, i.revenue_cents
-                 FROM instances i, first f
-                 WHERE i.campaign = $1 AND i.ts_us >= $2 AND i.ts_us <= f.ts_us
-                   AND NOT (i.ts_us = f.ts_us AND i.id < f.id)
-                 ORDER BY i.ts_us DESC, i.id LIMIT $5"
+                 SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
+                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us <= (SELECT ts_us FROM first)
+                   AND NOT (ts_us = (SELECT ts_us FROM first) AND id < (SELECT id FROM first))
+                 ORDER BY ts_us DESC, id LIMIT $5"
             }
             PurchaseFilter::Purchases => {
-                "WITH first AS (
+                "WITH first AS MATERIALIZED (
                    SELECT ts_us, id FROM instances
                    WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 AND purchased_insider IS NOT NULL
                    ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
-                 SELECT i.id, i.insider, i.purchased_insider, i.ts_us, i.revenue_cents
-                 FROM instances i, first f
-                 WHERE i.campaign = $1 AND i.ts_us >= $2 AND i.ts_us <= f.ts_us
-                   AND NOT (i.ts_us = f.ts_us AND i.id < f.id) AND i.purchased_insider IS NOT NULL
-                 ORDER BY i.ts_us DESC, i.id LIMIT $5"
+                 SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
+                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us <= (SELECT ts_us FROM first)
+                   AND NOT (ts_us = (SELECT ts_us FROM first) AND id < (SELECT id FROM first))
+                   AND purchased_insider IS NOT NULL
+                 ORDER BY ts_us DESC, id LIMIT $5"
             }
             PurchaseFilter::NonPurchases => {
-                "WITH first AS (
+                "WITH first AS MATERIALIZED (
                    SELECT ts_us, id FROM instances
                    WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 AND purchased_insider IS NULL
                    ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
-                 SELECT i.id, i.insider, i.purchased_insider, i.ts_us, i.revenue_cents
-                 FROM instances i, first f
-                 WHERE i.campaign = $1 AND i.ts_us >= $2 AND i.ts_us <= f.ts_us
-                   AND NOT (i.ts_us = f.ts_us AND i.id < f.id) AND i.purchased_insider IS NULL
-                 ORDER BY i.ts_us DESC, i.id LIMIT $5"
+                 SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
+                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us <= (SELECT ts_us FROM first)
+                   AND NOT (ts_us = (SELECT ts_us FROM first) AND id < (SELECT id FROM first))
+                   AND purchased_insider IS NULL
+                 ORDER BY ts_us DESC, id LIMIT $5"
             }
         };
         let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
