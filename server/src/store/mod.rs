@@ -89,10 +89,12 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// The read side, all the HTTP layer uses. Implementations must be cheap to call
-/// concurrently; the HTTP layer puts its deadline around each call, so a call must not
-/// compute or block on a runtime worker (run CPU work and blocking I/O with
-/// `tokio::task::spawn_blocking`): a busy worker may be the one driving the timers, and
-/// the deadline could not fire until it is free.
+/// concurrently; the HTTP layer puts its deadline around each call, and the deadline can
+/// only fire while the call waits. So a call may do bounded work of microseconds in place
+/// (the SQLite read model's answers), but must not block a runtime worker or compute at
+/// length on one (run blocking I/O and long CPU work with `tokio::task::spawn_blocking`):
+/// a busy worker may be the one driving the timers, and the deadline could not fire until
+/// it is free.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// The partner owning the key with this digest.

@@ -618,6 +618,36 @@ async fn migrate(client: &mut Client) -> Result<(), StoreError> {
     tx.commit().await.map_err(pg_error)
 }
 
+/// The statement reading one page, for a filter given as a constant SQL condition:
+/// `$1` campaign, `$2` the window's start, `$3` the end of the hour holding the page's
+/// first row, `$4` how many matching rows of that hour come before it, `$5` the limit.
+///
+/// Two steps in one statement: find the page's first row by skipping `$4` rows of the
+/// listing index (an index-only scan when there is no filter: no table row is read for
+/// the rows skipped), then read `$5` rows from there. The rows at or after (ts, id) in
+/// listing order (ts descending, ties by id) are those with an earlier ts, or the same ts
+/// and an id not below. The first row's values are scalar subqueries, computed once before
+/// the scan, so that the scan starts at that row in the index (as a join, the planner may
+/// walk the index from the top).
+macro_rules! page_statement {
+    ($filter:literal) => {
+        concat!(
+            "WITH first AS MATERIALIZED (
+               SELECT ts_us, id FROM instances
+               WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3",
+            $filter,
+            "
+               ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
+             SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
+             WHERE campaign = $1 AND ts_us >= $2 AND ts_us <= (SELECT ts_us FROM first)
+               AND NOT (ts_us = (SELECT ts_us FROM first) AND id < (SELECT id FROM first))",
+            $filter,
+            "
+             ORDER BY ts_us DESC, id LIMIT $5"
+        )
+    };
+}
+
 #[async_trait]
 impl Store for PgStore {
     async fn partner_for_key(&self, digest: &KeyDigest) -> Result<Option<Uuid>, StoreError> {
@@ -819,46 +849,10 @@ impl Store for PgStore {
         };
         let within = (query.offset - skipped) as i64;
         let limit = i64::from(query.limit);
-        // Two steps in one statement: find the page's first row by skipping `within` rows
-        // of the listing index (an index-only scan when there is no filter: no table row is
-        // read for the rows skipped), then read `limit` rows from there. The rows at or
-        // after (ts, id) in listing order (ts descending, ties by id) are those with an
-        // earlier ts, or the same ts and an id not below. The first row's values are
-        // scalar subqueries, computed once before the scan, so that the scan starts at
-        // that row in the index (as a join, the planner may walk the index from the top).
         let sql = match query.filter {
-            PurchaseFilter::All => {
-                "WITH first AS MATERIALIZED (
-                   SELECT ts_us, id FROM instances
-                   WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3
-                   ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
-                 SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
-                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us <= (SELECT ts_us FROM first)
-                   AND NOT (ts_us = (SELECT ts_us FROM first) AND id < (SELECT id FROM first))
-                 ORDER BY ts_us DESC, id LIMIT $5"
-            }
-            PurchaseFilter::Purchases => {
-                "WITH first AS MATERIALIZED (
-                   SELECT ts_us, id FROM instances
-                   WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 AND purchased_insider IS NOT NULL
-                   ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
-                 SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
-                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us <= (SELECT ts_us FROM first)
-                   AND NOT (ts_us = (SELECT ts_us FROM first) AND id < (SELECT id FROM first))
-                   AND purchased_insider IS NOT NULL
-                 ORDER BY ts_us DESC, id LIMIT $5"
-            }
-            PurchaseFilter::NonPurchases => {
-                "WITH first AS MATERIALIZED (
-                   SELECT ts_us, id FROM instances
-                   WHERE campaign = $1 AND ts_us >= $2 AND ts_us < $3 AND purchased_insider IS NULL
-                   ORDER BY ts_us DESC, id OFFSET $4 LIMIT 1)
-                 SELECT id, insider, purchased_insider, ts_us, revenue_cents FROM instances
-                 WHERE campaign = $1 AND ts_us >= $2 AND ts_us <= (SELECT ts_us FROM first)
-                   AND NOT (ts_us = (SELECT ts_us FROM first) AND id < (SELECT id FROM first))
-                   AND purchased_insider IS NULL
-                 ORDER BY ts_us DESC, id LIMIT $5"
-            }
+            PurchaseFilter::All => page_statement!(""),
+            PurchaseFilter::Purchases => page_statement!(" AND purchased_insider IS NOT NULL"),
+            PurchaseFilter::NonPurchases => page_statement!(" AND purchased_insider IS NULL"),
         };
         let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
         let rows = client
@@ -1121,20 +1115,13 @@ async fn import_in(client: &mut Client, batch: &ImportBatch) -> Result<ImportSta
                 sink.send(chunk).await.map_err(db_error("instances"))?;
             }
             let key = (rec.campaign_id, floor_hour(row.timestamp_us));
-            match &mut run {
-                Some((k, _)) if *k == key => {}
-                _ => {
-                    if let Some((k, t)) = run.take() {
-                        add(hourly.entry(k).or_default(), t);
-                    }
-                    run = Some((key, Totals::default()));
-                }
+            if let Some((k, t)) = run.take_if(|(k, _)| *k != key) {
+                add(hourly.entry(k).or_default(), t);
             }
-            if let Some((_, t)) = &mut run {
-                t.instances += 1;
-                t.purchases += u64::from(row.is_purchase());
-                t.revenue_cents += row.revenue_cents;
-            }
+            let (_, t) = run.get_or_insert((key, Totals::default()));
+            t.instances += 1;
+            t.purchases += u64::from(row.is_purchase());
+            t.revenue_cents += row.revenue_cents;
             stats.instances += 1;
         }
         if let Some((k, t)) = run.take() {
