@@ -39,14 +39,7 @@ async fn a_panic_is_logged_and_leaves_a_notice_on_the_page() -> Result<(), JsVal
     web_sys::window()
         .unwrap()
         .set_timeout_with_callback(callback.unchecked_ref())?;
-    let mut appeared = false;
-    for _ in 0..200 {
-        if exists("crash-notice") {
-            appeared = true;
-            break;
-        }
-        gloo_timers::future::TimeoutFuture::new(10).await;
-    }
+    let appeared = crash_notice_appears().await;
     field("restore")?
         .unchecked_into::<js_sys::Function>()
         .call0(&JsValue::NULL)?;

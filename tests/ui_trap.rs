@@ -15,17 +15,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Waits up to two seconds for the crash notice.
-async fn notice_appears() -> bool {
-    for _ in 0..200 {
-        if exists("crash-notice") {
-            return true;
-        }
-        gloo_timers::future::TimeoutFuture::new(10).await;
-    }
-    false
-}
-
 #[wasm_bindgen_test]
 async fn a_trap_leaves_a_notice_and_other_scripts_errors_do_not() -> Result<(), JsValue> {
     let _root = fresh_page("");
@@ -53,7 +42,7 @@ async fn a_trap_leaves_a_notice_and_other_scripts_errors_do_not() -> Result<(), 
         "Promise.resolve().then(() => { throw new WebAssembly.RuntimeError('unreachable'); });",
     );
     rejected.call0(&JsValue::NULL)?;
-    if !notice_appears().await {
+    if !crash_notice_appears().await {
         return Err("no crash notice after a trap in a promise reaction".into());
     }
     by("crash-notice").unwrap().remove();
@@ -61,7 +50,7 @@ async fn a_trap_leaves_a_notice_and_other_scripts_errors_do_not() -> Result<(), 
     // A real trap: a panic in a callback the browser calls, with no hook installed.
     let callback = Closure::once_into_js(explode);
     window.set_timeout_with_callback(callback.unchecked_ref())?;
-    if !notice_appears().await {
+    if !crash_notice_appears().await {
         return Err("no crash notice after the module trapped".into());
     }
     if let Some(problem) = crash_notice_problem() {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { ACME } from "./make-fixture.mjs";
-import { by, serveAndBrowse } from "./harness.mjs";
+import { by, runAndCompare, serveAndBrowse } from "./harness.mjs";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -40,11 +40,7 @@ describe("accessibility after a query (axe-core)", () => {
       await page.fill(by("api-key"), ACME.key);
       await page.fill(by("campaign-id"), ACME.spring);
       await page.selectOption(by("page-size"), "10");
-      await page.click(by("run-query"));
-      await page.waitForSelector(by("instance-row"));
-      await page.check(by("compare-previous"));
-      await page.waitForSelector(by("summary-total-instances-change"));
-      await page.waitForFunction(() => document.querySelector(".results")?.getAttribute("aria-busy") === "false");
+      await runAndCompare(page);
       // Animations done, so colours are measured as they settle.
       await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity).map((a) => a.finished.catch(() => {}))));
       const found = await seriousViolations(page);

@@ -111,6 +111,23 @@ export async function launchBrowser({ viewport = { width: 1280, height: 1000 } }
 /** The selector of a `data-testid` hook (contract §4). */
 export const by = (id) => `[data-testid="${id}"]`;
 
+/** Waits until the results are no longer busy: every answer asked for is on screen. */
+export async function resultsSettled(page) {
+  await page.waitForFunction(() => document.querySelector(".results")?.getAttribute("aria-busy") === "false");
+}
+
+/**
+ * Runs the query the form holds, turns on the comparison with the previous period, and
+ * waits until the answer, the previous period's changes and the chart have settled.
+ */
+export async function runAndCompare(page) {
+  await page.click(by("run-query"));
+  await page.waitForSelector(by("instance-row"));
+  await page.check(by("compare-previous"));
+  await page.waitForSelector(by("summary-total-instances-change"));
+  await resultsSettled(page);
+}
+
 /**
  * Registers, in the calling `describe`, a server (`startServer(serverOptions)`) and a browser
  * started before its tests and closed after them, browser first. Returns a handle whose

@@ -9,7 +9,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ACME } from "./make-fixture.mjs";
-import { by, checkPrerequisites, launchBrowser, serveAndBrowse, startServer } from "./harness.mjs";
+import { by, checkPrerequisites, launchBrowser, resultsSettled, serveAndBrowse, startServer } from "./harness.mjs";
 
 const LINK = `/?campaign_id=${ACME.spring}&time_frame=per_day&limit=10`;
 
@@ -43,7 +43,7 @@ async function shows(page, n, source) {
 /** Every analytics request has been answered (nothing in flight, nothing queued by a timer). */
 async function idle(page) {
   await page.waitForLoadState("networkidle");
-  await page.waitForFunction(() => document.querySelector(".results")?.getAttribute("aria-busy") === "false");
+  await resultsSettled(page);
 }
 
 describe("what each action costs, counted in the browser", () => {

@@ -3,7 +3,7 @@
 // query of the last 30 days compared with the 30 days before. Run: npm run screenshot
 // (after `scripts/build-dashboard.sh` and `cargo build -p campaign-analytics-server`).
 import { join } from "node:path";
-import { NOW, ROOT, by, checkPrerequisites, launchBrowser, startServer } from "./harness.mjs";
+import { NOW, ROOT, by, checkPrerequisites, launchBrowser, runAndCompare, startServer } from "./harness.mjs";
 
 
 checkPrerequisites();
@@ -18,11 +18,7 @@ try {
   await page.click(by("try-demo"));
   await page.waitForFunction((sel) => document.querySelector(sel)?.value.length === 36, by("campaign-id"));
   await page.selectOption(by("period-preset"), "last_30_days");
-  await page.click(by("run-query"));
-  await page.waitForSelector(by("instance-row"));
-  await page.check(by("compare-previous"));
-  await page.waitForSelector(by("summary-total-instances-change"));
-  await page.waitForFunction(() => document.querySelector(".results")?.getAttribute("aria-busy") === "false");
+  await runAndCompare(page);
   await page.evaluate(() => document.activeElement?.blur());
   const path = join(ROOT, "docs", "screenshot.png");
   await page.screenshot({ path });

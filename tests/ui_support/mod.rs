@@ -277,6 +277,13 @@ pub async fn run(key: &str, campaign: &str) {
     settle().await;
 }
 
+/// The value at `path` of properties below `value` (`["signal", "aborted"]`).
+fn follow(value: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(value.clone(), |v, name| {
+        js_sys::Reflect::get(&v, &JsValue::from_str(name)).unwrap()
+    })
+}
+
 /// The page's own `fetch`, replaced while this value lives, so the real client
 /// (`api::client::send`) runs against a server that holds its answers: every analytics
 /// request is recorded and held until an answer is queued with [`HeldFetch::answer_next`]
@@ -318,38 +325,27 @@ impl HeldFetch {
     }
 
     fn get(&self, path: &[&str]) -> JsValue {
-        path.iter().fold(self.record.clone(), |v, name| {
-            js_sys::Reflect::get(&v, &JsValue::from_str(name)).unwrap()
-        })
+        follow(&self.record, path)
+    }
+
+    /// The requests the page's `fetch` received, in order.
+    fn requests(&self) -> js_sys::Array {
+        self.get(&["calls"]).unchecked_into()
     }
 
     /// The analytics requests the page's `fetch` received.
     pub fn calls(&self) -> u32 {
-        self.get(&["calls"])
-            .unchecked_into::<js_sys::Array>()
-            .length()
+        self.requests().length()
     }
 
     /// Whether the `AbortSignal` of the `n`th request has fired.
     pub fn aborted(&self, n: u32) -> bool {
-        let request = self
-            .get(&["calls"])
-            .unchecked_into::<js_sys::Array>()
-            .get(n);
-        let signal = js_sys::Reflect::get(&request, &JsValue::from_str("signal")).unwrap();
-        js_sys::Reflect::get(&signal, &JsValue::from_str("aborted"))
-            .unwrap()
-            .is_truthy()
+        follow(&self.requests().get(n), &["signal", "aborted"]).is_truthy()
     }
 
     /// The URL of the `n`th request.
     pub fn url(&self, n: u32) -> String {
-        let request = self
-            .get(&["calls"])
-            .unchecked_into::<js_sys::Array>()
-            .get(n);
-        js_sys::Reflect::get(&request, &JsValue::from_str("url"))
-            .unwrap()
+        follow(&self.requests().get(n), &["url"])
             .as_string()
             .unwrap_or_default()
     }
@@ -367,6 +363,17 @@ impl Drop for HeldFetch {
         let restore: js_sys::Function = self.get(&["restore"]).unchecked_into();
         let _ = restore.call0(&JsValue::NULL);
     }
+}
+
+/// Waits up to two seconds for the crash notice; whether it appeared.
+pub async fn crash_notice_appears() -> bool {
+    for _ in 0..200 {
+        if exists("crash-notice") {
+            return true;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    false
 }
 
 /// What is wrong with the crash notice on the page, if anything: it must be there, be an
