@@ -10,6 +10,8 @@
 # Stops at the first failure with a non-zero exit status.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+# One-shot builds gain nothing from incremental state, which is the bulk of a debug target/.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 scripts/setup.sh
 # Resolved only now: on a bare machine set-up has just installed them.
 require_tools cargo node npm trunk wasm-bindgen wasm-bindgen-test-runner wasm-opt

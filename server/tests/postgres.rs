@@ -44,6 +44,77 @@ async fn the_limiter_conforms_on_postgres() {
         .expect("the PostgreSQL limiter passes the conformance check");
 }
 
+/// The limiter's work per event does not grow with the seconds of its window that counted
+/// events (hundreds here), expired seconds leave the count exactly, and the pruning of
+/// idle subjects drops them whole while a live subject keeps its budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limiter_forgets_expired_seconds_exactly_and_prunes_idle_subjects() {
+    use campaign_analytics_server::http::rate_limit::{
+        Budget, BudgetKind, LimiterBackend, Subject,
+    };
+    let db = Database::create();
+    let url = db.url.clone();
+    let store = tokio::task::spawn_blocking(move || PgStore::open(&url, 4).unwrap())
+        .await
+        .unwrap();
+    let limiter = store.limiter();
+    let t0: u64 = 1_900_000_000;
+    let budget = |limit| Budget {
+        kind: BudgetKind::Requests,
+        limit,
+        window_secs: 3600,
+    };
+    let (busy, idle, live) = (
+        Subject::Partner(uuid::Uuid::from_u128(1)),
+        Subject::Partner(uuid::Uuid::from_u128(2)),
+        Subject::Partner(uuid::Uuid::from_u128(3)),
+    );
+
+    // 500 events, one per second: after the window moves 251 seconds on, 249 remain.
+    for i in 0..500 {
+        let d = limiter.acquire(budget(1000), busy, t0 + i).await.unwrap();
+        assert!(d.allowed && d.remaining == 1000 - 1 - i as u32);
+    }
+    let d = limiter
+        .acquire(budget(1000), busy, t0 + 3600 + 250)
+        .await
+        .unwrap();
+    assert!(d.allowed);
+    assert_eq!(
+        d.remaining,
+        1000 - 250,
+        "249 seconds left in the window, and this one"
+    );
+    assert_eq!(
+        d.reset_at,
+        t0 + 251 + 3600,
+        "the oldest second still counted resets first"
+    );
+
+    limiter.acquire(budget(2), idle, t0).await.unwrap();
+    limiter.acquire(budget(2), live, t0 + 3000).await.unwrap();
+    // An hour after `idle`'s only event: it is dropped, `live` (and `busy`) are kept.
+    let pruned = store.prune_rate_events(t0 + 3700, 3600).await.unwrap();
+    assert_eq!(pruned, 1, "only the idle subject's one counted second goes");
+    let d = limiter.acquire(budget(2), live, t0 + 3700).await.unwrap();
+    assert!(
+        d.allowed && d.remaining == 0,
+        "the live subject still counts its event"
+    );
+    assert!(
+        !limiter
+            .acquire(budget(2), live, t0 + 3701)
+            .await
+            .unwrap()
+            .allowed
+    );
+    let d = limiter.acquire(budget(2), idle, t0 + 3700).await.unwrap();
+    assert!(
+        d.allowed && d.remaining == 1,
+        "the idle subject starts afresh"
+    );
+}
+
 /// A `serve` process; killed when dropped.
 struct Replica {
     child: Child,
