@@ -145,17 +145,20 @@ CREATE UNLOGGED TABLE rate_budgets (
     r#"
 -- Constant work per event, however many seconds of the window counted events: a small
 -- row per (budget, subject) holding the running count (`used`, the sum of its rows in
--- `rate_seconds`) is locked, the seconds that left the window are deleted and subtracted,
--- and the current second is counted. Migration 2's row held the whole window as arrays,
+-- `rate_seconds`) and the oldest counted second is locked; only when that second has left
+-- the window (at most once a second) are the expired seconds deleted and subtracted; and
+-- the current second is counted. Migration 2's row held the whole window as arrays,
 -- rewritten on every event: at a sustained rate, a thousand seconds made each event cost
 -- milliseconds under the row lock, and every request of that partner queued on it.
 DROP TABLE rate_budgets;
 CREATE UNLOGGED TABLE rate_totals (
-    kind    text NOT NULL,
-    subject text NOT NULL,
-    used    bigint NOT NULL,
-    -- The newest second counted: a subject whose newest second left the window is pruned.
-    newest  bigint NOT NULL,
+    kind          text NOT NULL,
+    subject       text NOT NULL,
+    used          bigint NOT NULL,
+    -- The oldest counted second (NULL when none is), for the reset and the expiry.
+    oldest_second bigint,
+    -- The newest: a subject whose newest second left the window is pruned.
+    newest_second bigint NOT NULL,
     PRIMARY KEY (kind, subject)
 ) WITH (fillfactor = 50);
 CREATE UNLOGGED TABLE rate_seconds (
@@ -173,35 +176,43 @@ RETURNS TABLE (allowed boolean, used bigint, oldest bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     u bigint;
-    gone bigint;
+    o bigint;
+    gone bigint := 0;
 BEGIN
-    SELECT t.used INTO u FROM rate_totals t
+    SELECT t.used, t.oldest_second INTO u, o FROM rate_totals t
         WHERE t.kind = p_kind AND t.subject = p_subject FOR UPDATE;
     IF NOT FOUND THEN
-        INSERT INTO rate_totals AS t (kind, subject, used, newest)
-            VALUES (p_kind, p_subject, 0, p_now)
+        INSERT INTO rate_totals AS t (kind, subject, used, oldest_second, newest_second)
+            VALUES (p_kind, p_subject, 0, NULL, p_now)
             ON CONFLICT (kind, subject) DO UPDATE SET used = t.used
-            RETURNING t.used INTO u;
+            RETURNING t.used, t.oldest_second INTO u, o;
     END IF;
-    WITH d AS (DELETE FROM rate_seconds s
-               WHERE s.kind = p_kind AND s.subject = p_subject AND s.second <= p_now - p_window
-               RETURNING s.count)
-    SELECT coalesce(sum(d.count), 0) INTO gone FROM d;
-    u := greatest(u - gone, 0);
+    IF o <= p_now - p_window THEN
+        WITH d AS (DELETE FROM rate_seconds s
+                   WHERE s.kind = p_kind AND s.subject = p_subject
+                     AND s.second <= p_now - p_window
+                   RETURNING s.count)
+        SELECT coalesce(sum(d.count), 0) INTO gone FROM d;
+        SELECT min(s.second) INTO o FROM rate_seconds s
+            WHERE s.kind = p_kind AND s.subject = p_subject;
+        u := greatest(u - gone, 0);
+    END IF;
     allowed := u < p_limit;
     IF allowed THEN
         INSERT INTO rate_seconds AS s (kind, subject, second, count)
             VALUES (p_kind, p_subject, p_now, 1)
             ON CONFLICT (kind, subject, second) DO UPDATE SET count = s.count + 1;
         u := u + 1;
-        UPDATE rate_totals t SET used = u, newest = greatest(t.newest, p_now)
+        o := least(coalesce(o, p_now), p_now);
+        UPDATE rate_totals t
+            SET used = u, oldest_second = o, newest_second = greatest(t.newest_second, p_now)
             WHERE t.kind = p_kind AND t.subject = p_subject;
     ELSIF gone > 0 THEN
-        UPDATE rate_totals t SET used = u WHERE t.kind = p_kind AND t.subject = p_subject;
+        UPDATE rate_totals t SET used = u, oldest_second = o
+            WHERE t.kind = p_kind AND t.subject = p_subject;
     END IF;
     used := u;
-    SELECT min(s.second) INTO oldest FROM rate_seconds s
-        WHERE s.kind = p_kind AND s.subject = p_subject;
+    oldest := o;
     RETURN NEXT;
 END
 $$;
@@ -455,7 +466,7 @@ impl PgStore {
     /// `serve` calls it now and then. Returns how many counted seconds went.
     ///
     /// Safe beside concurrent events: deleting a subject's `rate_totals` row takes its lock,
-    /// and an event holding it first has moved `newest` into the window, which the delete
+    /// and an event holding it first has moved `newest_second` into the window, which the delete
     /// re-checks once the lock is free, so a subject is only ever dropped whole.
     pub async fn prune_rate_events(
         &self,
@@ -467,7 +478,7 @@ impl PgStore {
         client
             .execute(
                 "WITH stale AS (
-                     DELETE FROM rate_totals t WHERE t.newest <= $1 RETURNING t.kind, t.subject
+                     DELETE FROM rate_totals t WHERE t.newest_second <= $1 RETURNING t.kind, t.subject
                  )
                  DELETE FROM rate_seconds s USING stale
                  WHERE s.kind = stale.kind AND s.subject = stale.subject",
@@ -1390,9 +1401,10 @@ const RATE_ACQUIRE: &str = "SELECT allowed, used, oldest FROM rate_acquire($1, $
 /// Rate limits counted in PostgreSQL: every replica on the database draws on the same
 /// budgets. One round trip per event: a call of `rate_acquire` (migration 3), which locks
 /// the (budget, subject) row of `rate_totals`, deletes and subtracts the counted seconds
-/// of `rate_seconds` that left the window, and counts the current second if the rest sum
-/// to less than the limit. Its work is a few index lookups whatever the rate, so the lock
-/// is held for well under a millisecond.
+/// of `rate_seconds` that left the window (only when its oldest counted second has, so at
+/// most once a second), and counts the current second if the rest sum to less than the
+/// limit. Its work is a few index lookups whatever the rate, so the lock is held for well
+/// under a millisecond.
 ///
 /// Why it is exact across replicas: the row lock makes concurrent events of one subject
 /// go one after another, and each statement after the lock reads what every earlier
