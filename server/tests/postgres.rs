@@ -115,6 +115,50 @@ async fn the_limiter_forgets_expired_seconds_exactly_and_prunes_idle_subjects() 
     );
 }
 
+/// Replicas' clocks differ by a few seconds: an event counted by a replica whose clock is
+/// behind lands before the oldest counted second, moves the reset earlier, and leaves the
+/// window exactly when its own second does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limiter_counts_an_event_from_a_replica_whose_clock_is_behind() {
+    use campaign_analytics_server::http::rate_limit::{
+        Budget, BudgetKind, LimiterBackend, Subject,
+    };
+    let db = Database::create();
+    let url = db.url.clone();
+    let store = tokio::task::spawn_blocking(move || PgStore::open(&url, 4).unwrap())
+        .await
+        .unwrap();
+    let limiter = store.limiter();
+    let budget = Budget {
+        kind: BudgetKind::Requests,
+        limit: 3,
+        window_secs: 3600,
+    };
+    let p = Subject::Partner(uuid::Uuid::from_u128(7));
+    let t0: u64 = 1_900_000_000;
+
+    let d = limiter.acquire(budget, p, t0).await.unwrap();
+    assert_eq!((d.remaining, d.reset_at), (2, t0 + 3600));
+    // A replica 5 s behind: counted, and now the oldest second.
+    let d = limiter.acquire(budget, p, t0 - 5).await.unwrap();
+    assert!(d.allowed);
+    assert_eq!((d.remaining, d.reset_at), (1, t0 - 5 + 3600));
+    // When the lagging second has left the window (and t0's has not), one slot is back.
+    let d = limiter.acquire(budget, p, t0 - 5 + 3600).await.unwrap();
+    assert!(d.allowed);
+    assert_eq!(
+        (d.remaining, d.reset_at),
+        (1, t0 + 3600),
+        "t0 and this event remain"
+    );
+    let d = limiter.acquire(budget, p, t0 - 5 + 3601).await.unwrap();
+    assert!(d.allowed && d.remaining == 0);
+    assert!(
+        !limiter.acquire(budget, p, t0 + 3599).await.unwrap().allowed,
+        "three counted"
+    );
+}
+
 /// A `serve` process; killed when dropped.
 struct Replica {
     child: Child,
