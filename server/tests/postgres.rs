@@ -4,7 +4,9 @@
 
 mod common;
 
-use campaign_analytics_server::http::rate_limit::conformance;
+use campaign_analytics_server::http::rate_limit::{
+    conformance, Budget, BudgetKind, LimiterBackend, Subject,
+};
 use campaign_analytics_server::store::postgres::PgStore;
 use campaign_analytics_server::store::Ingest;
 use common::pg::{Cluster, Database};
@@ -32,13 +34,19 @@ fn spring(n: u32) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_limiter_conforms_on_postgres() {
+/// A fresh database (dropped with the first value) and a store on it with `pool` connections.
+async fn open_store(pool: usize) -> (Database, PgStore) {
     let db = Database::create();
     let url = db.url.clone();
-    let store = tokio::task::spawn_blocking(move || PgStore::open(&url, 8).unwrap())
+    let store = tokio::task::spawn_blocking(move || PgStore::open(&url, pool).unwrap())
         .await
         .unwrap();
+    (db, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limiter_conforms_on_postgres() {
+    let (_db, store) = open_store(8).await;
     conformance(&store.limiter())
         .await
         .expect("the PostgreSQL limiter passes the conformance check");
@@ -49,14 +57,7 @@ async fn the_limiter_conforms_on_postgres() {
 /// idle subjects drops them whole while a live subject keeps its budget.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_limiter_forgets_expired_seconds_exactly_and_prunes_idle_subjects() {
-    use campaign_analytics_server::http::rate_limit::{
-        Budget, BudgetKind, LimiterBackend, Subject,
-    };
-    let db = Database::create();
-    let url = db.url.clone();
-    let store = tokio::task::spawn_blocking(move || PgStore::open(&url, 4).unwrap())
-        .await
-        .unwrap();
+    let (_db, store) = open_store(4).await;
     let limiter = store.limiter();
     let t0: u64 = 1_900_000_000;
     let budget = |limit| Budget {
@@ -120,14 +121,7 @@ async fn the_limiter_forgets_expired_seconds_exactly_and_prunes_idle_subjects() 
 /// window exactly when its own second does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_limiter_counts_an_event_from_a_replica_whose_clock_is_behind() {
-    use campaign_analytics_server::http::rate_limit::{
-        Budget, BudgetKind, LimiterBackend, Subject,
-    };
-    let db = Database::create();
-    let url = db.url.clone();
-    let store = tokio::task::spawn_blocking(move || PgStore::open(&url, 4).unwrap())
-        .await
-        .unwrap();
+    let (_db, store) = open_store(4).await;
     let limiter = store.limiter();
     let budget = Budget {
         kind: BudgetKind::Requests,
