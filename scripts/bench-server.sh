@@ -102,6 +102,25 @@ if [ "${1:-}" = "--postgres" ]; then
   pages() { curl -sf -H "Authorization: Bearer $KEY" "$A$API?$1" | sed -n 's/.*"totalPages":\([0-9]*\).*/\1/p'; }
   MONTH_DEEP=$(( $(pages "$MONTH_Q") * 9 / 10 )); RANGE_DEEP=$(( $(pages "$RANGE_Q") * 9 / 10 ))
   to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u); if (u == "us") n /= 1000; else if (u == "s") n *= 1000; printf "%.2f", n }'; }
+  # both_replicas EACH DURATION QUERY: wrk with EACH connections on each replica at once,
+  # their reports in a.txt and b.txt.
+  both_replicas() {
+    wrk -t1 -c"$1" -d"$2" --latency -H "Authorization: Bearer $KEY" "$A$API?$3" > "$WORK/a.txt" &
+    local wa=$!
+    wrk -t1 -c"$1" -d"$2" --latency -H "Authorization: Bearer $KEY" "$B$API?$3" > "$WORK/b.txt"
+    wait $wa
+  }
+  # pair_figures: "req/s p50 p99 errors" of the last both_replicas: the summed throughput,
+  # the higher p50 and p99 of the two (ms), wrk's socket errors and non-2xx answers.
+  pair_figures() {
+    local f
+    for f in "$WORK/a.txt" "$WORK/b.txt"; do
+      echo "$(awk '/^Requests\/sec:/{print $2}' "$f") $(to_ms "$(awk '$1=="50%"{print $2}' "$f")")" \
+        "$(to_ms "$(awk '$1=="99%"{print $2}' "$f")")" \
+        "$(awk '/Socket errors:/{gsub(",", ""); s=$4+$6+$8+$10} /Non-2xx/{n=$NF} END{print s+n+0}' "$f")"
+    done | awk '{ r += $1; if ($2 > p50) p50 = $2; if ($3 > p99) p99 = $3; e += $4 }
+                END { printf "%.0f %s %s %d\n", r, p50, p99, e }'
+  }
   # A closed-loop load generator with N connections always measures N / throughput as
   # its median: past the concurrency where throughput stops growing, more connections
   # only lengthen the queue. So each scenario climbs a ladder of concurrencies and is
@@ -116,14 +135,8 @@ if [ "${1:-}" = "--postgres" ]; then
   # load. That warm-up is measured and printed too, and not judged.
   WARMUP="${WARMUP:-30s}"
   say "wrk: warm-up, per_month page 1, 2 connections over both replicas ($WARMUP)"
-  wrk -t1 -c1 -d"$WARMUP" --latency -H "Authorization: Bearer $KEY" "$A$API?$MONTH_Q" > "$WORK/a.txt" &
-  wa=$!
-  wrk -t1 -c1 -d"$WARMUP" --latency -H "Authorization: Bearer $KEY" "$B$API?$MONTH_Q" > "$WORK/b.txt"
-  wait $wa
-  warm="$(for f in "$WORK/a.txt" "$WORK/b.txt"; do
-    echo "$(awk '/^Requests\/sec:/{print $2}' "$f") $(to_ms "$(awk '$1=="50%"{print $2}' "$f")") $(to_ms "$(awk '$1=="99%"{print $2}' "$f")")"
-  done | awk '{ r += $1; if ($2 > p50) p50 = $2; if ($3 > p99) p99 = $3 } END { printf "%.0f %s %s", r, p50, p99 }')"
-  set -- $warm
+  both_replicas 1 "$WARMUP" "$MONTH_Q"
+  set -- $(pair_figures)
   printf '%-34s %6s %9s %8s %8s %7s  %s\n' "warm-up ($WARMUP, per_month page 1)" 2 "$1" "$2" "$3" "" "not judged" >> "$WORK/table.txt"
   for scenario in "per_month page 1|$MONTH_Q" "per_month page $MONTH_DEEP|$MONTH_Q&page=$MONTH_DEEP" \
                   "custom_range 366 d page 1|$RANGE_Q" "custom_range 366 d page $RANGE_DEEP|$RANGE_Q&page=$RANGE_DEEP"; do
@@ -133,24 +146,9 @@ if [ "${1:-}" = "--postgres" ]; then
       half=$(( conns / 2 ))
       say "wrk: $name, $conns connections over both replicas ($DURATION)"
       # A second of warm-up on both replicas (their caches of the window), not counted.
-      wrk -t1 -c"$half" -d1s -H "Authorization: Bearer $KEY" "$A$API?$q" >/dev/null &
-      wa=$!
-      wrk -t1 -c"$half" -d1s -H "Authorization: Bearer $KEY" "$B$API?$q" >/dev/null
-      wait $wa
-      wrk -t1 -c"$half" -d"$DURATION" --latency -H "Authorization: Bearer $KEY" "$A$API?$q" > "$WORK/a.txt" &
-      wa=$!
-      wrk -t1 -c"$half" -d"$DURATION" --latency -H "Authorization: Bearer $KEY" "$B$API?$q" > "$WORK/b.txt"
-      wait $wa
-      rps=0; p50=0; p99=0; errors=0
-      for f in "$WORK/a.txt" "$WORK/b.txt"; do
-        r="$(awk '/^Requests\/sec:/{print $2}' "$f")"
-        x50="$(to_ms "$(awk '$1=="50%"{print $2}' "$f")")"; x99="$(to_ms "$(awk '$1=="99%"{print $2}' "$f")")"
-        e="$(awk '/Socket errors:/{gsub(",", ""); s=$4+$6+$8+$10} /Non-2xx/{n=$NF} END{print s+n+0}' "$f")"
-        rps="$(awk -v a="$rps" -v b="$r" 'BEGIN{printf "%.0f", a+b}')"
-        p50="$(awk -v a="$p50" -v b="$x50" 'BEGIN{print (b>a)?b:a}')"; p99="$(awk -v a="$p99" -v b="$x99" 'BEGIN{print (b>a)?b:a}')"
-        errors=$(( errors + e ))
-      done
-      echo "$conns $rps $p50 $p99 $errors" >> "$WORK/rungs.txt"
+      both_replicas "$half" 1s "$q"
+      both_replicas "$half" "$DURATION" "$q"
+      echo "$conns $(pair_figures)" >> "$WORK/rungs.txt"
     done
     # The operating point, and the verdict there (errors count on every rung).
     awk -v name="$name" -v budget="$P99_BUDGET_MS" '
