@@ -251,45 +251,81 @@ pub type Outcome<T> = Result<Reply<T>, Failure>;
 /// assert_eq!(failure.request_id, "id-sent");
 /// ```
 pub fn interpret<T: DeserializeOwned>(raw: RawResponse, sent_request_id: &str) -> Outcome<T> {
+    classify(raw, sent_request_id)?.read()
+}
+
+/// A 2xx answer whose body is not read yet ([`classify`], then [`Answered::read`]).
+#[derive(Debug)]
+pub struct Answered {
+    raw: RawResponse,
+    quota: Option<Quota>,
+    request_id: String,
+}
+
+impl Answered {
+    /// Reads the body as `T`: the data, or the failure of a body that is not JSON or not
+    /// of that shape. Only this step depends on the type, so the request loop that waits
+    /// for a final answer is compiled once, not once per type of answer.
+    pub fn read<T: DeserializeOwned>(self) -> Outcome<T> {
+        let Answered {
+            raw,
+            quota,
+            request_id,
+        } = self;
+        match decode::<T>(&raw.body) {
+            Ok(body) => Ok(Reply {
+                body,
+                quota,
+                status: raw.status,
+            }),
+            Err(e) => Err(Failure {
+                error: unreadable(e, &raw),
+                request_id,
+                quota,
+                status: Some(raw.status),
+            }),
+        }
+    }
+}
+
+fn unreadable(e: Unreadable, raw: &RawResponse) -> ApiError {
+    match e {
+        Unreadable::NotJson => ApiError::NotJson {
+            status: raw.status,
+            content_type: raw.content_type.clone(),
+        },
+        Unreadable::WrongShape(problem) => ApiError::WrongShape {
+            status: raw.status,
+            problem,
+        },
+    }
+}
+
+/// The half of [`interpret`] that does not depend on the type of the data: a 2xx answer
+/// is [`Answered`] (to be read), every other status is a [`Failure`] read from the
+/// error body.
+pub fn classify(raw: RawResponse, sent_request_id: &str) -> Result<Answered, Failure> {
     let quota = raw.quota();
     let header_id = raw
         .request_id
         .clone()
         .filter(|id| !id.trim().is_empty())
         .unwrap_or_else(|| sent_request_id.to_owned());
+    if (200..300).contains(&raw.status) {
+        return Ok(Answered {
+            raw,
+            quota,
+            request_id: header_id,
+        });
+    }
     let failure = |error: ApiError, request_id: String| Failure {
         error,
         request_id,
         quota,
         status: Some(raw.status),
     };
-
-    let unreadable = |e: Unreadable| {
-        let error = match e {
-            Unreadable::NotJson => ApiError::NotJson {
-                status: raw.status,
-                content_type: raw.content_type.clone(),
-            },
-            Unreadable::WrongShape(problem) => ApiError::WrongShape {
-                status: raw.status,
-                problem,
-            },
-        };
-        failure(error, header_id.clone())
-    };
-
-    if (200..300).contains(&raw.status) {
-        return match decode::<T>(&raw.body) {
-            Ok(body) => Ok(Reply {
-                body,
-                quota,
-                status: raw.status,
-            }),
-            Err(e) => Err(unreadable(e)),
-        };
-    }
-
-    let body: ErrorBody = decode(&raw.body).map_err(unreadable)?;
+    let body: ErrorBody =
+        decode(&raw.body).map_err(|e| failure(unreadable(e, &raw), header_id.clone()))?;
     let request_id = if body.meta.request_id.trim().is_empty() {
         header_id
     } else {

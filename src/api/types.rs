@@ -21,9 +21,31 @@ impl<'de> Deserialize<'de> for TimeFrame {
     }
 }
 
+/// Reads a timestamp as RFC 3339, which is what the server writes (`2026-11-20T14:03:11Z`).
+/// chrono's own `Deserialize` goes through its relaxed, format-driven parser; this one
+/// goes through its RFC 3339 parser only, which keeps that general parser (several
+/// kilobytes) out of the dashboard's bundle. Offsets other than `Z` are accepted and
+/// converted to UTC.
+///
+/// ```
+/// use campaign_analytics::api::types::Window;
+/// let w: Window = serde_json::from_str(
+///     r#"{"start":"2026-11-01T00:00:00Z","end":"2026-11-02T01:00:00+01:00"}"#).unwrap();
+/// assert_eq!(w.end.to_rfc3339(), "2026-11-02T00:00:00+00:00");
+/// let bad = serde_json::from_str::<Window>(r#"{"start":"2026-11-01","end":"2026-11-02"}"#);
+/// assert!(bad.is_err());
+/// ```
+fn rfc3339<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(serde::de::Error::custom)
+}
+
 /// `meta` of every response: when it was made and the request id it answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
+    #[serde(deserialize_with = "rfc3339")]
     pub timestamp: DateTime<Utc>,
     #[serde(rename = "requestId")]
     pub request_id: String,
@@ -77,6 +99,7 @@ pub struct Instance {
     pub insider_id: Uuid,
     pub is_purchase: bool,
     pub purchased_insider_id: Option<Uuid>,
+    #[serde(deserialize_with = "rfc3339")]
     pub timestamp: DateTime<Utc>,
     pub revenue: f64,
 }
@@ -132,13 +155,16 @@ impl Pagination {
 /// `data.window`: the instants the answer covers, `start` inclusive, `end` inclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
+    #[serde(deserialize_with = "rfc3339")]
     pub start: DateTime<Utc>,
+    #[serde(deserialize_with = "rfc3339")]
     pub end: DateTime<Utc>,
 }
 
 /// One bucket of `data.series`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesPoint {
+    #[serde(deserialize_with = "rfc3339")]
     pub period_start: DateTime<Utc>,
     pub total_instances: u64,
     pub purchase_instances: u64,

@@ -14,7 +14,8 @@
 //! * **whole windows** ([`window`]): every page of a window, cost first, keeping a reserve
 //!   of the quota and pausing until it frees up.
 //!
-//! Each answer is classified exactly once, by [`interpret`]. Time, randomness and the
+//! Each answer is classified exactly once, by [`classify`] (its status) and
+//! [`Answered::read`] (its body). Time, randomness and the
 //! network come in through [`Env`] and [`Transport`]: the browser's
 //! ([`browser_env`], [`browser_transport`]) in the dashboard, pinned ones in tests.
 
@@ -28,7 +29,8 @@ pub mod window;
 use crate::api::cancel::Cancel;
 use crate::api::demo::DemoResponse;
 use crate::api::reply::{
-    interpret, ApiError, ApiRequest, Failure, NoAnswer, Quota, RawResponse, DEFAULT_TIMEOUT_MS,
+    classify, Answered, ApiError, ApiRequest, Failure, NoAnswer, Quota, RawResponse,
+    DEFAULT_TIMEOUT_MS,
 };
 use crate::api::types::AnalyticsResponse;
 use crate::contract::{AnalyticsQuery, SecretKey};
@@ -283,8 +285,7 @@ impl Engine {
         (self.0.env.random_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// One logical request: attempts, each with a fresh request id and the timeout, until
-    /// an answer that is final (see [`retry::decide`]).
+    /// One logical request read as `T`: [`Engine::send`], then the body read.
     async fn fetch<T: serde::de::DeserializeOwned>(
         &self,
         base_url: &str,
@@ -292,6 +293,24 @@ impl Engine {
         path: &str,
         cancel: &Cancel,
     ) -> Result<(T, u32), Failed> {
+        let (answered, requests) = self.send(base_url, key, path, cancel).await?;
+        answered
+            .read::<T>()
+            .map(|reply| (reply.body, requests))
+            .map_err(|failure| Failed { failure, requests })
+    }
+
+    /// One logical request: attempts, each with a fresh request id and the timeout, until
+    /// an answer that is final (see [`retry::decide`]). A 2xx answer always is (its body
+    /// is read afterwards, by the caller's type); it does not depend on that type, so it
+    /// is compiled once.
+    async fn send(
+        &self,
+        base_url: &str,
+        key: Option<&SecretKey>,
+        path: &str,
+        cancel: &Cancel,
+    ) -> Result<(Answered, u32), Failed> {
         let mut attempts: u32 = 0;
         loop {
             let request_id = self.request_id();
@@ -340,8 +359,8 @@ impl Engine {
                         self.0.quota.set(Some(quota));
                     }
                     let header_wait = raw.retry_after.clone();
-                    match interpret::<T>(raw, &request_id) {
-                        Ok(reply) => return Ok((reply.body, attempts)),
+                    match classify(raw, &request_id) {
+                        Ok(answered) => return Ok((answered, attempts)),
                         Err(failure) => (failure, header_wait),
                     }
                 }
