@@ -72,7 +72,7 @@ impl ApiRequest {
 
 /// The partner's quota as the last authenticated answer told it
 /// (`X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Quota {
     pub limit: u64,
     pub remaining: u64,
@@ -125,6 +125,8 @@ impl RawResponse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply<T> {
     pub body: T,
+    /// The body as the server sent it (the panels loaded on demand read answers as text).
+    pub text: String,
     pub quota: Option<Quota>,
     /// The status (200 for the analytics endpoint).
     pub status: u16,
@@ -275,6 +277,7 @@ impl Answered {
         match decode::<T>(&raw.body) {
             Ok(body) => Ok(Reply {
                 body,
+                text: raw.body,
                 quota,
                 status: raw.status,
             }),
@@ -370,6 +373,12 @@ pub fn classify(raw: RawResponse, sent_request_id: &str) -> Result<Answered, Fai
         status => ApiError::OtherStatus { status, message },
     };
     Err(failure(error, request_id))
+}
+
+/// Reads a body already accepted as `T` once (an answer passed on as text, see
+/// `ui::port`): the value, or `None`.
+pub fn read_body<T: DeserializeOwned>(body: &str) -> Option<T> {
+    decode(body).ok()
 }
 
 /// Why a body does not read as the expected type.

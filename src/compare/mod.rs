@@ -73,7 +73,7 @@ pub fn queries(shown: &AnalyticsQuery, campaigns: &[Uuid]) -> Vec<AnalyticsQuery
 }
 
 /// What a comparison will spend, decided before it runs (contract §5 "Cost first").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     /// Requests it will spend: one per campaign whose answer is not cached.
     pub cost: u32,

@@ -26,6 +26,7 @@ pub struct CacheKey {
 struct Entry {
     stored_at_ms: i64,
     response: Arc<AnalyticsResponse>,
+    text: Arc<str>,
 }
 
 /// The cache itself; time is passed in, so it is tested with a pinned clock.
@@ -37,11 +38,19 @@ pub struct Cache {
 impl Cache {
     /// The answer for `key` and when it was stored, if it is younger than [`TTL_MS`]
     /// (an expired one is dropped). A clock that went backwards expires it too.
-    pub fn get(&mut self, key: &CacheKey, now_ms: i64) -> Option<(Arc<AnalyticsResponse>, i64)> {
+    pub fn get(
+        &mut self,
+        key: &CacheKey,
+        now_ms: i64,
+    ) -> Option<(Arc<AnalyticsResponse>, Arc<str>, i64)> {
         let entry = self.entries.get(key)?;
         let age = now_ms - entry.stored_at_ms;
         if (0..TTL_MS).contains(&age) {
-            Some((entry.response.clone(), entry.stored_at_ms))
+            Some((
+                entry.response.clone(),
+                entry.text.clone(),
+                entry.stored_at_ms,
+            ))
         } else {
             self.entries.remove(key);
             None
@@ -55,8 +64,15 @@ impl Cache {
             .is_some_and(|e| (0..TTL_MS).contains(&(now_ms - e.stored_at_ms)))
     }
 
-    /// Keeps `response` under `key`, dropping expired answers and, when full, the oldest.
-    pub fn put(&mut self, key: CacheKey, response: Arc<AnalyticsResponse>, now_ms: i64) {
+    /// Keeps `response` (and its `text`) under `key`, dropping expired answers and, when
+    /// full, the oldest.
+    pub fn put(
+        &mut self,
+        key: CacheKey,
+        response: Arc<AnalyticsResponse>,
+        text: Arc<str>,
+        now_ms: i64,
+    ) {
         if self.entries.len() >= MAX_ENTRIES {
             self.entries
                 .retain(|_, e| (0..TTL_MS).contains(&(now_ms - e.stored_at_ms)));
@@ -76,6 +92,7 @@ impl Cache {
             Entry {
                 stored_at_ms: now_ms,
                 response,
+                text,
             },
         );
     }

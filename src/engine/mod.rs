@@ -29,7 +29,7 @@ pub mod window;
 use crate::api::cancel::Cancel;
 use crate::api::demo::DemoResponse;
 use crate::api::reply::{
-    classify, Answered, ApiError, ApiRequest, Failure, NoAnswer, Quota, RawResponse,
+    classify, Answered, ApiError, ApiRequest, Failure, NoAnswer, Quota, RawResponse, Reply,
     DEFAULT_TIMEOUT_MS,
 };
 use crate::api::types::AnalyticsResponse;
@@ -98,6 +98,8 @@ impl Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Answer {
     pub response: Arc<AnalyticsResponse>,
+    /// The same answer as the server's JSON text (what crosses to the panels' module).
+    pub text: Arc<str>,
     pub source: Source,
     /// Requests this answer spent (0 from the cache; more than 1 after retries).
     pub requests: u32,
@@ -176,9 +178,10 @@ impl Engine {
     pub fn cached(&self, connection: &Connection, query: &AnalyticsQuery) -> Option<Answer> {
         let key = Engine::cache_key(connection, query);
         let now = self.now_ms();
-        let (response, at_ms) = self.0.cache.borrow_mut().get(&key, now)?;
+        let (response, text, at_ms) = self.0.cache.borrow_mut().get(&key, now)?;
         Some(Answer {
             response,
+            text,
             source: Source::Cached { at_ms },
             requests: 0,
         })
@@ -218,7 +221,7 @@ impl Engine {
             }
         }
         let key = Engine::cache_key(connection, query);
-        let (response, requests) = self
+        let (reply, requests) = self
             .fetch::<AnalyticsResponse>(
                 &connection.base_url,
                 Some(&connection.key),
@@ -226,11 +229,16 @@ impl Engine {
                 cancel,
             )
             .await?;
-        let response = Arc::new(response);
+        let response = Arc::new(reply.body);
+        let text: Arc<str> = reply.text.into();
         let at_ms = self.now_ms();
-        self.0.cache.borrow_mut().put(key, response.clone(), at_ms);
+        self.0
+            .cache
+            .borrow_mut()
+            .put(key, response.clone(), text.clone(), at_ms);
         Ok(Answer {
             response,
+            text,
             source: Source::Live { at_ms },
             requests,
         })
@@ -241,7 +249,7 @@ impl Engine {
     pub async fn demo(&self, base_url: &str, cancel: &Cancel) -> Result<DemoResponse, Failed> {
         self.fetch::<DemoResponse>(base_url, None, "/api/demo", cancel)
             .await
-            .map(|(body, _)| body)
+            .map(|(reply, _)| reply.body)
     }
 
     /// Waits until the Unix time `until_secs` (the quota's reset), or until `cancel` fires.
@@ -292,11 +300,11 @@ impl Engine {
         key: Option<&SecretKey>,
         path: &str,
         cancel: &Cancel,
-    ) -> Result<(T, u32), Failed> {
+    ) -> Result<(Reply<T>, u32), Failed> {
         let (answered, requests) = self.send(base_url, key, path, cancel).await?;
         answered
             .read::<T>()
-            .map(|reply| (reply.body, requests))
+            .map(|reply| (reply, requests))
             .map_err(|failure| Failed { failure, requests })
     }
 

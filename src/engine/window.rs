@@ -54,7 +54,7 @@ pub fn pages_for(matching: u64) -> u32 {
 }
 
 /// What a whole-window fetch will cost, before it runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WindowCost {
     /// Pages of the window.
     pub pages: u32,
@@ -80,7 +80,7 @@ impl WindowCost {
 }
 
 /// Progress of a fetch: pages in hand of the window's pages, and requests spent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub pages_done: u32,
     pub pages_total: u32,
@@ -95,6 +95,8 @@ pub enum WindowEvent {
     Page {
         page: u32,
         response: Arc<AnalyticsResponse>,
+        /// The page as the server's JSON text.
+        text: Arc<str>,
         source: Source,
     },
     /// After every page.
@@ -184,6 +186,7 @@ impl Engine {
             on(WindowEvent::Page {
                 page,
                 response: answer.response,
+                text: answer.text,
                 source: answer.source,
             });
             on(WindowEvent::Progress(progress));

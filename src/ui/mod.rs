@@ -17,6 +17,7 @@ pub mod analysis;
 pub mod answer;
 pub mod compare;
 pub mod platform;
+pub mod port;
 pub mod query;
 pub mod shell;
 pub mod state;

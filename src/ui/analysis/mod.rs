@@ -12,14 +12,16 @@
 pub mod panel;
 
 use crate::analysis::{Aggregator, Analysis, Coverage, Ratio, SortKey, SortOrder};
-use crate::api::cancel::Cancel;
 use crate::api::types::AnalyticsResponse;
 use crate::contract::AnalyticsQuery;
-use crate::engine::window::{self, Progress, WindowEvent, WindowStop};
+use crate::engine::window::{self, Progress};
 use crate::ui::platform::browser;
-use crate::ui::state::{Dash, Phase};
-use crate::ui::text::{format, messages};
+use crate::ui::port::panel::PageLink;
+use crate::ui::port::{read_answer, PageState, ShownWire, WindowEnd, WindowNews};
+use crate::ui::text::format;
 use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// A finished analysis: the window it read and what it found.
@@ -49,64 +51,65 @@ pub enum Run {
     Done,
 }
 
-/// The analysis' signals; copyable, like [`Dash`].
+/// The analysis' signals; copyable. It sees the page through the port ([`PageLink`]),
+/// and every request it makes goes through the page's engine.
 #[derive(Clone, Copy)]
 pub struct Analyst {
-    pub dash: Dash,
+    /// The page as it last said it was.
+    pub page: RwSignal<PageState>,
+    link: StoredValue<PageLink, LocalStorage>,
     /// Read the purchases only (`is_purchase=true`).
     pub purchases_only: RwSignal<bool>,
     pub run: RwSignal<Run>,
     pub result: RwSignal<Option<Arc<Finished>>, LocalStorage>,
     pub sort: RwSignal<(SortKey, SortOrder)>,
     pub show_all: RwSignal<bool>,
-    cancel: StoredValue<Option<Cancel>, LocalStorage>,
     /// Bumped by every start: a replaced analysis' end is dropped.
     generation: StoredValue<u64>,
 }
 
 impl Analyst {
-    pub fn new(dash: Dash) -> Analyst {
+    pub fn new(link: PageLink) -> Analyst {
+        let page = RwSignal::new(PageState::default());
+        link.subscribe(move |state| {
+            // Nothing to do once the panel is gone.
+            let _ = page.try_set(state);
+        });
         Analyst {
-            dash,
+            page,
+            link: StoredValue::new_local(link),
             purchases_only: RwSignal::new(false),
             run: RwSignal::new(Run::Idle),
             result: RwSignal::new_local(None),
             sort: RwSignal::new((SortKey::Revenue, SortOrder::Descending)),
             show_all: RwSignal::new(false),
-            cancel: StoredValue::new_local(None),
             generation: StoredValue::new(0),
         }
     }
 
     /// The answer on screen and page 1 of its whole-window fetch in the chosen mode.
-    pub fn target(&self) -> Option<(Arc<AnalyticsResponse>, AnalyticsQuery)> {
-        let shown = self.dash.phase.with(Phase::shown)?;
-        let first = window::window_query(&shown.query, self.purchases_only.get());
-        Some((shown.response.clone(), first))
+    pub fn target(&self) -> Option<(ShownWire, AnalyticsQuery)> {
+        let shown = self.page.with(|p| p.shown.clone())?;
+        let first = window::window_query(&shown.query.parse()?, self.purchases_only.get());
+        Some((shown, first))
     }
 
     /// The instances the fetch reads, from the summary on screen.
-    pub fn matching(response: &AnalyticsResponse, purchases_only: bool) -> u64 {
-        let s = &response.data.summary;
+    pub fn matching(shown: &ShownWire, purchases_only: bool) -> u64 {
         if purchases_only {
-            s.purchase_instances
+            shown.purchase_instances
         } else {
-            s.total_instances
+            shown.total_instances
         }
     }
 
     /// What analysing the shown window would cost now (tracks the cache and the quota).
     pub fn cost(&self) -> Option<window::WindowCost> {
-        self.dash.revision.track();
-        self.dash.now_secs.track();
-        let (response, first) = self.target()?;
-        let connection = self.dash.connection()?;
-        let matching = Analyst::matching(&response, self.purchases_only.get());
-        Some(
-            self.dash
-                .engine()
-                .window_cost(&connection, &first, matching),
-        )
+        self.page.track();
+        let (shown, first) = self.target()?;
+        let matching = Analyst::matching(&shown, self.purchases_only.get());
+        self.link
+            .with_value(|link| link.window_cost(&first, matching))
     }
 
     /// The finished analysis of the window on screen (in the chosen mode), if there is one.
@@ -121,34 +124,27 @@ impl Analyst {
 
     /// `analysis-cancel`: stops at once (the request in flight is aborted).
     pub fn cancel(&self) {
-        self.cancel.update_value(|c| {
-            if let Some(c) = c.take() {
-                c.abort();
-            }
-        });
+        self.link.with_value(PageLink::cancel_analysis);
     }
 
     /// `analyze-window`: fetches and folds every page of the shown window; with
     /// `then_export`, downloads the instances when it is done.
     pub fn start(&self, then_export: bool) {
-        let Some((response, first)) = untrack(|| self.target()) else {
+        let Some((shown, first)) = untrack(|| self.target()) else {
             return;
         };
-        let Some(connection) = self.dash.connection() else {
+        if !self.page.with_untracked(|p| p.connected) {
             return;
-        };
-        self.cancel();
+        }
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
-        let cancel = Cancel::new();
-        self.cancel.set_value(Some(cancel.clone()));
         let purchases_only = first.purchase() != crate::contract::PurchaseFilter::All;
         let coverage = if purchases_only {
             Coverage::PurchasesOnly
         } else {
             Coverage::All
         };
-        let matching = Analyst::matching(&response, purchases_only);
+        let matching = Analyst::matching(&shown, purchases_only);
         let expected = window::pages_for(matching);
         self.run.set(Run::Running {
             first,
@@ -161,49 +157,45 @@ impl Analyst {
         });
         self.show_all.set(false);
         let me = *self;
-        let engine = self.dash.engine();
+        let link = self.link.get_value();
         leptos::task::spawn_local(async move {
             let mut fold = Aggregator::new(coverage);
             // Sized for the window up front: no page's fold grows the tables.
             fold.reserve(matching.min(1_000_000) as usize);
-            let mut page1: Option<Arc<AnalyticsResponse>> = None;
-            let outcome = {
-                let counters = engine.clone();
-                let dash = me.dash;
-                let mut on = |event: WindowEvent| match event {
-                    WindowEvent::Page { page, response, .. } => {
-                        fold.add_page(page, &response.data.instances);
-                        if page == 1 {
-                            page1 = Some(response);
+            // The pages arrive in the port's callback; the fold is taken back at the end.
+            let folding = Rc::new(RefCell::new((fold, None::<Arc<AnalyticsResponse>>, false)));
+            let into = folding.clone();
+            let end = link
+                .analyze(&first, expected, move |news| match news {
+                    WindowNews::Page { page, text } => {
+                        let mut into = into.borrow_mut();
+                        match read_answer(&text) {
+                            Some(response) => {
+                                into.0.add_page(page, &response.data.instances);
+                                if page == 1 {
+                                    into.1 = Some(Arc::new(response));
+                                }
+                            }
+                            None => into.2 = true,
                         }
                     }
-                    WindowEvent::Progress(p) => {
-                        me.set_running(|progress, paused| {
-                            *progress = p;
-                            *paused = None;
-                        });
-                        dash.quota.set(counters.quota());
-                        dash.spent.set(counters.spent());
-                        dash.revision.update(|r| *r += 1);
+                    WindowNews::Progress(p) => me.set_running(|progress, paused| {
+                        *progress = p;
+                        *paused = None;
+                    }),
+                    WindowNews::Paused { until_secs } => {
+                        me.set_running(|_, paused| *paused = Some(until_secs))
                     }
-                    WindowEvent::Paused { until_secs } => {
-                        dash.quota.set(counters.quota());
-                        me.set_running(|_, paused| *paused = Some(until_secs));
-                    }
-                    WindowEvent::Resumed => me.set_running(|_, paused| *paused = None),
-                };
-                engine
-                    .fetch_window(&connection, &first, expected, &cancel, &mut on)
-                    .await
-            };
-            me.dash.quota.set(engine.quota());
-            me.dash.spent.set(engine.spent());
-            me.dash.revision.update(|r| *r += 1);
+                    WindowNews::Resumed => me.set_running(|_, paused| *paused = None),
+                })
+                .await;
             if me.generation.get_value() != generation {
                 return;
             }
-            match (outcome, page1) {
-                (Ok(_), Some(page1)) => {
+            let (fold, page1, unreadable) =
+                folding.replace((Aggregator::new(coverage), None, false));
+            match (end, page1) {
+                (Some(WindowEnd::Done), Some(page1)) if !unreadable => {
                     let analysis = fold.finish();
                     let finished = Arc::new(Finished {
                         first,
@@ -217,23 +209,23 @@ impl Analyst {
                         export(&finished, ExportKind::Instances);
                     }
                 }
-                (Ok(_), None) => me
-                    .run
-                    .set(Run::Stopped("The window had no first page.".into())),
-                (Err(WindowStop::Cancelled(p)), _) => me.run.set(Run::Stopped(cancelled_text(p))),
-                (Err(WindowStop::Failed { failure, page, .. }), _) => {
-                    let words = messages::explain(
-                        &failure,
-                        messages::Context {
-                            base_url: "",
-                            now: browser::now_secs(),
-                        },
-                    );
-                    me.run.set(Run::Stopped(format!(
-                        "Stopped at page {page}: {}. {}",
-                        words.title, words.message
-                    )));
-                }
+                (Some(WindowEnd::Done), _) => me.run.set(Run::Stopped(
+                    "A page of the window did not read as an answer.".into(),
+                )),
+                (Some(WindowEnd::Cancelled(p)), _) => me.run.set(Run::Stopped(cancelled_text(p))),
+                (
+                    Some(WindowEnd::Failed {
+                        page,
+                        title,
+                        message,
+                    }),
+                    _,
+                ) => me.run.set(Run::Stopped(format!(
+                    "Stopped at page {page}: {title}. {message}"
+                ))),
+                (None, _) => me.run.set(Run::Stopped(
+                    "The page did not answer the analysis. Reload the page and try again.".into(),
+                )),
             }
         });
     }

@@ -8,7 +8,7 @@ use crate::analysis::export::decimal;
 use crate::analysis::leaderboard::sort;
 use crate::analysis::{Coverage, InsiderStats, SortKey};
 use crate::engine::window::{self, RESERVE};
-use crate::ui::state::Dash;
+use crate::ui::port::panel::PageLink;
 use crate::ui::text::format;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -18,8 +18,8 @@ pub const TOP: usize = 20;
 
 /// The whole-window analysis of the answer on screen.
 #[component]
-pub fn AnalysisPanel(dash: Dash) -> impl IntoView {
-    let a = Analyst::new(dash);
+pub fn AnalysisPanel(link: PageLink) -> impl IntoView {
+    let a = Analyst::new(link);
     let has_answer = Signal::derive(move || a.target().is_some());
     let cost_line = Signal::derive(move || {
         let cost = a.cost()?;
@@ -124,7 +124,7 @@ fn Progress(a: Analyst) -> impl IntoView {
             } => {
                 let (progress, paused_until) = (*progress, *paused_until);
                 let text = Signal::derive(move || {
-                    progress_text(progress, paused_until, a.dash.now_secs.get())
+                    progress_text(progress, paused_until, a.page.with(|p| p.now_secs))
                 });
                 let max = progress.pages_total.max(1);
                 Some(

@@ -13,15 +13,16 @@ use crate::compare::nickname::Nicknames;
 use crate::compare::{self, bests, Column, Figures, MAX_CAMPAIGNS, MIN_CAMPAIGNS};
 use crate::contract::AnalyticsQuery;
 use crate::engine::budget::requests;
-use crate::engine::{period, Failed};
+use crate::engine::period;
 use leptos::prelude::*;
 use std::sync::Arc;
 use uuid::Uuid;
 
-use crate::api::cancel::Cancel;
-use crate::ui::state::{Dash, Metric};
+use crate::ui::port::panel::PageLink;
+use crate::ui::port::{read_answer, CampaignNews, PageState};
+use crate::ui::state::Metric;
 use crate::ui::text::format::{self, Bucket};
-use crate::ui::text::{labels, messages};
+use crate::ui::text::labels;
 use crate::ui::widgets::error_line;
 
 const NICKNAMES_ITEM: &str = "campaign-analytics.nicknames";
@@ -96,15 +97,20 @@ fn selection(
 
 /// The comparison panel, shown under the answer (its period is the one on screen).
 #[component]
-pub fn ComparePanel(dash: Dash) -> impl IntoView {
+pub fn ComparePanel(link: PageLink) -> impl IntoView {
+    let page = RwSignal::new(PageState::default());
+    link.subscribe(move |state| {
+        // Nothing to do once the panel is gone.
+        let _ = page.try_set(state);
+    });
+    let link = StoredValue::new_local(link);
     let open = RwSignal::new(false);
     let picks: [RwSignal<String>; MAX_CAMPAIGNS] =
         std::array::from_fn(|_| RwSignal::new(String::new()));
     let nicknames = RwSignal::new(load_nicknames());
     let compared = RwSignal::new(None::<Compared>);
     let metric = RwSignal::new(Metric::Revenue);
-    let in_flight = StoredValue::new_local(None::<Cancel>);
-    let shown = Memo::new(move |_| dash.phase.with(|p| p.shown().map(|s| s.query)));
+    let shown = Memo::new(move |_| page.with(|p| p.shown.as_ref().and_then(|s| s.query.parse())));
 
     let checked = Memo::new(move |_| {
         let texts: Vec<String> = picks.iter().map(|p| p.get()).collect();
@@ -115,18 +121,19 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
         checked.with(|(_, ids)| ids.as_ref().ok().map(|ids| compare::queries(&base, ids)))
     });
     let plan = Memo::new(move |_| {
-        dash.revision.track();
-        dash.now_secs.track();
-        let connection = dash.connection()?;
+        page.track();
+        if !page.with(|p| p.connected) {
+            return None;
+        }
         queries.with(|q| {
             q.as_ref()
-                .map(|q| compare::plan(&dash.engine(), &connection, q))
+                .and_then(|q| link.with_value(|link| link.compare_plan(q)))
         })
     });
     let cost_text = Signal::derive(
         move || match (plan.get(), checked.with(|(_, r)| r.clone())) {
             (Some(p), Ok(ids)) => {
-                let left = dash.quota.get();
+                let left = page.with(|p| p.quota);
                 let of = left
                     .map(|q| {
                         format!(
@@ -163,10 +170,10 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
         move || plan.get().is_some_and(|p| p.affordable()) && checked.with(|(_, r)| r.is_ok());
 
     let run = move || {
-        let (Some(base), Some(qs), Some(connection)) = (
+        let (Some(base), Some(qs), true) = (
             shown.get_untracked(),
             queries.get_untracked(),
-            dash.connection(),
+            page.with_untracked(|p| p.connected),
         ) else {
             return;
         };
@@ -174,43 +181,25 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
             return;
         }
         let ids: Vec<Uuid> = qs.iter().map(AnalyticsQuery::campaign_id).collect();
-        in_flight.update_value(|c| {
-            if let Some(c) = c.take() {
-                c.abort();
-            }
-        });
-        let cancel = Cancel::new();
-        in_flight.set_value(Some(cancel.clone()));
         compared.set(Some(Compared {
             base,
             rows: vec![Row::Loading; ids.len()],
             ids,
         }));
-        let engine = dash.engine();
+        let link = link.get_value();
         leptos::task::spawn_local(async move {
-            compare::fetch(&engine, &connection, &qs, &cancel, |i, outcome| {
-                dash.quota.set(engine.quota());
-                dash.spent.set(engine.spent());
-                dash.revision.update(|r| *r += 1);
-                let row = match outcome {
-                    Ok(answer) => Row::Ready(answer.response),
-                    Err(Failed { failure, .. }) => {
-                        if cancel.is_aborted() {
-                            return;
-                        }
-                        let words = messages::explain(
-                            &failure,
-                            messages::Context {
-                                base_url: "",
-                                now: dash.now_secs.get_untracked(),
-                            },
-                        );
-                        Row::Failed(words.title)
-                    }
+            // A newer comparison replaces this one (the page stops its requests).
+            link.compare(&qs, move |i, news| {
+                let row = match news {
+                    CampaignNews::Ready { text } => match read_answer(&text) {
+                        Some(response) => Row::Ready(Arc::new(response)),
+                        None => Row::Failed("The answer did not read".to_owned()),
+                    },
+                    CampaignNews::Failed { title } => Row::Failed(title),
                 };
                 compared.update(|c| {
-                    if let Some(c) = c.as_mut() {
-                        c.rows[i] = row;
+                    if let Some(slot) = c.as_mut().and_then(|c| c.rows.get_mut(i)) {
+                        *slot = row;
                     }
                 });
             })
@@ -236,7 +225,7 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
             .iter()
             .map(|(id, name)| (name.clone(), id.to_string()))
             .collect();
-        for id in dash.recent.get() {
+        for id in page.with(|p| p.recent.clone()) {
             if compare::campaign_id(&id).is_some_and(|u| named.get(u).is_none()) {
                 options.push((id, String::new()));
             }
@@ -277,7 +266,7 @@ pub fn ComparePanel(dash: Dash) -> impl IntoView {
         let Some(c) = compared.get() else {
             return String::new();
         };
-        let today = dash.today();
+        let today = period::utc_date(page.with(|p| p.now_secs).saturating_mul(1000));
         let days = period::days_of(c.base.period(), today)
             .map(|(a, b)| {
                 format!(

@@ -1,6 +1,7 @@
 //! The page around the features: the header (quota, theme), the two columns, the
 //! keyboard shortcuts, and the wiring of state to components — in one place.
 
+pub mod panels;
 pub mod quota;
 pub mod shortcuts;
 pub mod theme;
@@ -12,7 +13,6 @@ use crate::engine::{Engine, Env, Transport};
 use leptos::prelude::*;
 use std::rc::Rc;
 
-use crate::ui::analysis::panel::AnalysisPanel;
 use crate::ui::answer::chart::SeriesChart;
 use crate::ui::answer::consistency::check_consistency;
 use crate::ui::answer::error_banner::ErrorBanner;
@@ -21,7 +21,6 @@ use crate::ui::answer::source::SourceLine;
 use crate::ui::answer::summary::SummaryCards;
 use crate::ui::answer::table::InstanceTable;
 use crate::ui::answer::ResultsHeading;
-use crate::ui::compare::ComparePanel;
 use crate::ui::platform::browser;
 use crate::ui::query::connection::ConnectionPanel;
 use crate::ui::query::demo::TryDemo;
@@ -29,6 +28,7 @@ use crate::ui::query::form::QueryForm;
 use crate::ui::query::period::PeriodBar;
 use crate::ui::state::{Comparison, Dash, Phase};
 use crate::ui::text::format::{self, Bucket};
+use panels::Panels;
 use quota::QuotaBadge;
 use shortcuts::{install_shortcuts, ShortcutsHelp};
 use theme::ThemeToggle;
@@ -195,8 +195,7 @@ pub fn Dashboard(
                         <InstanceTable response=response filter=filter loading=loading/>
                         <Pager page=page loading=loading on_page=Callback::new(move |p| dash.page_to(p)) cached=cached_page/>
                     </div>
-                    <AnalysisPanel dash=dash/>
-                    <ComparePanel dash=dash/>
+                    <Panels dash=dash/>
                     <div class="welcome" hidden=Signal::derive(move || !dash.phase.with(|p| matches!(p, Phase::Idle)))>
                         <h2>"Campaign performance at a glance"</h2>
                         <p>"Enter your secret key and a campaign id, choose a period, and run the query. The link in the address bar then reproduces this view: bookmark it or share it with a colleague who has their own key. Press ? for keyboard shortcuts."</p>

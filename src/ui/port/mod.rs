@@ -1,0 +1,126 @@
+//! The port between the page and its panels (whole-window analysis, campaign comparison).
+//!
+//! The panels are not needed to show an answer, so the release build leaves them out of
+//! the page's module and loads them as a second module once an answer is on screen
+//! (docs/decisions.md, "The panels, on demand"). Two wasm modules share no memory: the
+//! panels see the page only through a JS object, the *host*, that the page builds
+//! ([`page::host`]) and the panels call ([`panel::PageLink`]). Everything that spends
+//! requests stays on the page's side, in its one request engine — one cache, one quota,
+//! one count of requests spent — and the panels ask it by query. Answers cross as the
+//! server's JSON text, which each side reads with the same types.
+//!
+//! The port is the same whether the panels are in the page's module (tests, development)
+//! or in their own, so every component test of a panel goes through it.
+//!
+//! The values crossing it are the serde types below, mapped onto JS values by
+//! serde-wasm-bindgen; queries cross as their campaign and canonical query string and are
+//! validated again on arrival, like a link.
+
+pub mod page;
+pub mod panel;
+
+use crate::api::reply::Quota;
+use crate::contract::{validate_request, AnalyticsQuery};
+use crate::engine::window::Progress;
+use serde::{Deserialize, Serialize};
+
+/// A query across the port.
+///
+/// ```
+/// use campaign_analytics::contract::validate_request;
+/// use campaign_analytics::ui::port::QueryWire;
+/// let q = validate_request("123e4567-e89b-12d3-a456-426614174000", "time_frame=per_day&page=2")
+///     .into_result().unwrap();
+/// assert_eq!(QueryWire::of(&q).parse(), Some(q));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryWire {
+    pub campaign: String,
+    /// The canonical query string ([`AnalyticsQuery::query_string`]).
+    pub query: String,
+}
+
+impl QueryWire {
+    pub fn of(query: &AnalyticsQuery) -> QueryWire {
+        QueryWire {
+            campaign: query.campaign_id().hyphenated().to_string(),
+            query: query.query_string(),
+        }
+    }
+
+    /// The query again, checked by the contract's rules (`None` when it is not valid).
+    pub fn parse(&self) -> Option<AnalyticsQuery> {
+        validate_request(&self.campaign, &self.query)
+            .into_result()
+            .ok()
+    }
+}
+
+/// The answer on screen, as far as the panels need it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownWire {
+    pub query: QueryWire,
+    /// The window's instances and purchases (its summary).
+    pub total_instances: u64,
+    pub purchase_instances: u64,
+}
+
+/// What the page tells its panels, again whenever it changes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageState {
+    pub shown: Option<ShownWire>,
+    /// Whether a usable base URL and key are set (requests can be made).
+    pub connected: bool,
+    pub quota: Option<Quota>,
+    /// Now, in Unix seconds (ticks every second).
+    pub now_secs: i64,
+    /// Campaigns asked recently, newest first.
+    pub recent: Vec<String>,
+    /// Bumped whenever the engine's cache may have changed (costs are asked again).
+    pub revision: u64,
+}
+
+/// What happens while the page fetches a whole window for the analysis, in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WindowNews {
+    /// A page in hand (once per page), as the server's JSON text.
+    Page {
+        page: u32,
+        text: String,
+    },
+    Progress(Progress),
+    /// Waiting for the quota until then (Unix seconds); it resumes by itself.
+    Paused {
+        until_secs: i64,
+    },
+    Resumed,
+}
+
+/// How a whole-window fetch ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WindowEnd {
+    Done,
+    Cancelled(Progress),
+    /// A request failed at `page`: the failure in words (the page's own, see
+    /// [`crate::ui::text::messages::explain`]).
+    Failed {
+        page: u32,
+        title: String,
+        message: String,
+    },
+}
+
+/// One campaign of a comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum CampaignNews {
+    /// Its answer, as the server's JSON text.
+    Ready { text: String },
+    /// Its failure's title.
+    Failed { title: String },
+}
+
+/// Reads an answer that crossed the port as the server's JSON text (the page's engine
+/// accepted it already; `None` if it does not read).
+pub fn read_answer(text: &str) -> Option<crate::api::types::AnalyticsResponse> {
+    crate::api::reply::read_body(text)
+}

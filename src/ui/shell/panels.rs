@@ -1,0 +1,134 @@
+//! Where the panels go: the whole-window analysis and the campaign comparison, under the
+//! answer. They see the page only through the port ([`crate::ui::port`]).
+//!
+//! In the release bundle (feature `lazy-panels`) they are a second wasm module, fetched
+//! once the first answer is on screen — they have nothing to show before — so the first
+//! load carries only what asking and answering need. Everywhere else (tests, development)
+//! they are part of the page's module and mounted in place, through the same port.
+
+use crate::ui::state::Dash;
+use leptos::prelude::*;
+
+/// The panels' places under the answer.
+#[component]
+pub fn Panels(dash: Dash) -> impl IntoView {
+    let host = crate::ui::port::page::host(dash);
+    place(dash, host)
+}
+
+/// The panels' module's entry point: mounts each panel on its place, as its own Leptos
+/// root (this module's reactive system is its own; the page is reached through `host`).
+pub fn mount_on(
+    host: wasm_bindgen::JsValue,
+    analysis: web_sys::HtmlElement,
+    compare: web_sys::HtmlElement,
+) {
+    use crate::ui::analysis::panel::AnalysisPanel;
+    use crate::ui::compare::ComparePanel;
+    use crate::ui::port::panel::PageLink;
+    // Queries crossing the port are validated again here, with this module's own hashing.
+    crate::ui::platform::browser::seed_parameter_hashing();
+    let link = PageLink::new(host);
+    let other = link.clone();
+    leptos::mount::mount_to(
+        analysis,
+        move || view! { <AnalysisPanel link=link.clone()/> },
+    )
+    .forget();
+    leptos::mount::mount_to(
+        compare,
+        move || view! { <ComparePanel link=other.clone()/> },
+    )
+    .forget();
+}
+
+#[cfg(not(feature = "lazy-panels"))]
+fn place(_dash: Dash, host: wasm_bindgen::JsValue) -> impl IntoView {
+    use crate::ui::analysis::panel::AnalysisPanel;
+    use crate::ui::compare::ComparePanel;
+    use crate::ui::port::panel::PageLink;
+    let link = PageLink::new(host);
+    view! {
+        <AnalysisPanel link=link.clone()/>
+        <ComparePanel link=link/>
+    }
+}
+
+#[cfg(feature = "lazy-panels")]
+fn place(dash: Dash, host: wasm_bindgen::JsValue) -> impl IntoView {
+    let analysis = NodeRef::<leptos::html::Div>::new();
+    let compare = NodeRef::<leptos::html::Div>::new();
+    let host = StoredValue::new_local(Some(host));
+    let failed = RwSignal::new(false);
+    Effect::new(move |_| {
+        if dash.phase.with(|p| p.shown().is_none()) {
+            return;
+        }
+        let (Some(a), Some(c)) = (analysis.get(), compare.get()) else {
+            return;
+        };
+        // Once: the first answer on screen starts the load.
+        let Some(host) = host.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if loader::mount(host, a, c).await.is_err() {
+                failed.set(true);
+            }
+        });
+    });
+    view! {
+        <div node_ref=analysis></div>
+        <div node_ref=compare></div>
+        <p class="muted" role="status" hidden=move || !failed.get()>
+            "The whole-window analysis and the campaign comparison could not be loaded. Reload the page to try again; your query is in the address bar."
+        </p>
+    }
+}
+
+/// Fetches the panels' module and mounts it (release bundle only).
+#[cfg(feature = "lazy-panels")]
+mod loader {
+    use js_sys::{Function, Object, Promise, Reflect};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
+
+    /// The module's files, beside `index.html` (Trunk builds them under these names).
+    const SCRIPT: &str = "campaign-analytics-panels.js";
+    const WASM: &str = "campaign-analytics-panels_bg.wasm";
+
+    #[wasm_bindgen(
+        inline_js = "export function import_beside_page(name) { return import(new URL(name, document.baseURI).href); }"
+    )]
+    extern "C" {
+        fn import_beside_page(name: &str) -> Promise;
+    }
+
+    pub async fn mount(
+        host: JsValue,
+        analysis: web_sys::HtmlDivElement,
+        compare: web_sys::HtmlDivElement,
+    ) -> Result<(), JsValue> {
+        let module = JsFuture::from(import_beside_page(SCRIPT)).await?;
+        let get = |name: &str| -> Result<Function, JsValue> {
+            Reflect::get(&module, &JsValue::from_str(name))?.dyn_into::<Function>()
+        };
+        let options = Object::new();
+        let wasm_url = web_sys::Url::new_with_base(
+            WASM,
+            &web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.base_uri().ok().flatten())
+                .unwrap_or_default(),
+        )?;
+        Reflect::set(
+            &options,
+            &JsValue::from_str("module_or_path"),
+            &JsValue::from_str(&wasm_url.href()),
+        )?;
+        let started = get("default")?.call1(&JsValue::NULL, &options)?;
+        JsFuture::from(started.dyn_into::<Promise>()?).await?;
+        get("mount_panels")?.call3(&JsValue::NULL, &host, &analysis, &compare)?;
+        Ok(())
+    }
+}
