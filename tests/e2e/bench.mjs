@@ -15,7 +15,7 @@
 // distinct page number so every run changes the DOM. Timings are never asserted in tests;
 // here the command exits non-zero when a budget is not met.
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { distDir, launchBrowser } from "./harness.mjs";
@@ -66,6 +66,24 @@ function printSizes(rows) {
   const verdict = gz <= BUDGET_BYTES ? "within" : "OVER";
   console.log(`  total: ${kb(raw).trim()} raw, ${kb(gz).trim()} gzipped — ${verdict} the ${BUDGET_BYTES / 1000} KB budget (${((gz / BUDGET_BYTES) * 100).toFixed(1)}%)`);
   return gz;
+}
+
+/**
+ * What loads on demand: the panels' module (whole-window analysis, campaign comparison),
+ * which the page imports once an answer is on screen. Not part of the first load.
+ */
+function printOnDemand(dir) {
+  const rows = readdirSync(dir)
+    .filter((name) => name.startsWith("campaign-analytics-panels"))
+    .sort()
+    .map((name) => {
+      const body = readFileSync(join(dir, name));
+      return { name, raw: body.length, gzip: gzipSync(body, { level: 9 }).length };
+    });
+  console.log("\nOn demand, once an answer is on screen (the panels' module, gzip -9):");
+  for (const r of rows) console.log(`        ${kb(r.raw)} ${kb(r.gzip)}  ${r.name}`);
+  const gz = rows.reduce((s, r) => s + r.gzip, 0);
+  console.log(`  total: ${kb(rows.reduce((s, r) => s + r.raw, 0)).trim()} raw, ${kb(gz).trim()} gzipped`);
 }
 
 /** A static server for dist/ (the API is intercepted in the browser). */
@@ -197,6 +215,7 @@ const url = `http://127.0.0.1:${port}`;
 const loaded = await firstLoad(url);
 if (!loaded.some((r) => r.kind === "wasm")) throw new Error("the first load fetched no wasm: is dist/ a release build?");
 const gz = printSizes(loaded);
+printOnDemand(dir);
 const results = await measureRendering(url);
 server.close();
 

@@ -89,19 +89,23 @@ fn place(dash: Dash, host: wasm_bindgen::JsValue) -> impl IntoView {
 /// Fetches the panels' module and mounts it (release bundle only).
 #[cfg(feature = "lazy-panels")]
 mod loader {
-    use js_sys::{Function, Object, Promise, Reflect};
+    use js_sys::{Function, Promise, Reflect};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
 
-    /// The module's files, beside `index.html` (Trunk builds them under these names).
-    const SCRIPT: &str = "campaign-analytics-panels.js";
-    const WASM: &str = "campaign-analytics-panels_bg.wasm";
-
-    #[wasm_bindgen(
-        inline_js = "export function import_beside_page(name) { return import(new URL(name, document.baseURI).href); }"
-    )]
+    // The module's files sit beside index.html under these names (Trunk builds them so);
+    // the page names their version (scripts/stamp-panels.sh), which goes into both URLs so
+    // that a page only ever runs the panels built with it. Without it (development) the
+    // plain names are used.
+    #[wasm_bindgen(inline_js = "export async function load_panels() {
+        const v = document.querySelector('meta[name=panels-version]')?.content;
+        const at = (name) => new URL(v ? `${name}?v=${v}` : name, document.baseURI).href;
+        const panels = await import(at('campaign-analytics-panels.js'));
+        await panels.default({ module_or_path: at('campaign-analytics-panels_bg.wasm') });
+        return panels;
+    }")]
     extern "C" {
-        fn import_beside_page(name: &str) -> Promise;
+        fn load_panels() -> Promise;
     }
 
     pub async fn mount(
@@ -109,26 +113,10 @@ mod loader {
         analysis: web_sys::HtmlDivElement,
         compare: web_sys::HtmlDivElement,
     ) -> Result<(), JsValue> {
-        let module = JsFuture::from(import_beside_page(SCRIPT)).await?;
-        let get = |name: &str| -> Result<Function, JsValue> {
-            Reflect::get(&module, &JsValue::from_str(name))?.dyn_into::<Function>()
-        };
-        let options = Object::new();
-        let wasm_url = web_sys::Url::new_with_base(
-            WASM,
-            &web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.base_uri().ok().flatten())
-                .unwrap_or_default(),
-        )?;
-        Reflect::set(
-            &options,
-            &JsValue::from_str("module_or_path"),
-            &JsValue::from_str(&wasm_url.href()),
-        )?;
-        let started = get("default")?.call1(&JsValue::NULL, &options)?;
-        JsFuture::from(started.dyn_into::<Promise>()?).await?;
-        get("mount_panels")?.call3(&JsValue::NULL, &host, &analysis, &compare)?;
+        let panels = JsFuture::from(load_panels()).await?;
+        Reflect::get(&panels, &JsValue::from_str("mount_panels"))?
+            .dyn_into::<Function>()?
+            .call3(&JsValue::NULL, &host, &analysis, &compare)?;
         Ok(())
     }
 }

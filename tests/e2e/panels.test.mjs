@@ -1,0 +1,58 @@
+// End-to-end: the panels (whole-window analysis, campaign comparison) are a module of their
+// own that the release build's page loads once an answer is on screen — not part of the
+// first load — once per page, in the version named by the page it belongs to.
+//
+//   cargo build -p campaign-analytics-server
+//   scripts/build-dashboard.sh
+//   cd tests/e2e && npm ci && npm test
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ACME } from "./make-fixture.mjs";
+import { by, distDir, serveAndBrowse } from "./harness.mjs";
+
+const PANELS = /\/campaign-analytics-panels(_bg\.wasm|\.js)(\?|$)/;
+
+describe("the panels' module against the reference server", () => {
+  const live = serveAndBrowse();
+
+  test("is fetched after the first answer, once, in the page's own version, and works", async () => {
+    const version = readFileSync(join(distDir(), "index.html"), "utf8").match(/panels-version content=([0-9a-f]{16})/)?.[1];
+    assert.ok(version, "index.html names the panels' version");
+    const page = await live.browser.context.newPage();
+    const problems = [];
+    const panels = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("request", (r) => {
+      if (PANELS.test(r.url())) panels.push(new URL(r.url()));
+    });
+    await page.goto(live.server.url + "/");
+    await page.waitForSelector(by("run-query"));
+    // The page is usable and nothing of the panels was asked for.
+    await page.waitForTimeout(500);
+    assert.deepEqual(panels, [], "the first load does not fetch the panels");
+    assert.equal(await page.locator(by("analyze-window")).count(), 0);
+
+    await page.fill(by("api-key"), ACME.key);
+    await page.fill(by("campaign-id"), ACME.spring);
+    await page.click(by("run-query"));
+    await page.waitForSelector(by("instance-row"));
+    await page.waitForSelector(by("analyze-window"));
+    await page.waitForSelector(by("campaign-compare"));
+    assert.deepEqual(
+      panels.map((u) => [u.pathname, u.search]).sort(),
+      [
+        ["/campaign-analytics-panels.js", `?v=${version}`],
+        ["/campaign-analytics-panels_bg.wasm", `?v=${version}`],
+      ],
+    );
+    // Another answer (page 2) loads nothing again; the panels follow the page.
+    await page.click(by("page-next"));
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("page") === "2");
+    await page.waitForFunction((sel) => /requests? for/.test(document.querySelector(sel)?.textContent ?? ""), by("analysis-cost"));
+    assert.equal(panels.length, 2);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
