@@ -43,10 +43,15 @@ fn call(host: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
         .expect("the host's methods never throw")
 }
 
-async fn settled(value: JsValue) -> JsValue {
-    JsFuture::from(value.dyn_into::<Promise>().unwrap())
-        .await
-        .expect("the host's promises never reject")
+/// Calls `name` with `args` and a `done` function, and waits for it to be called: the value
+/// it was called with.
+async fn until_done(host: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let ended = Promise::new(&mut |done, _| {
+        let mut all = args.to_vec();
+        all.push(done.into());
+        assert!(call(host, name, &all).is_undefined());
+    });
+    JsFuture::from(ended).await.unwrap()
 }
 
 fn wire(campaign: &str, query: &str) -> JsValue {
@@ -78,22 +83,44 @@ async fn junk_and_invalid_queries_get_nothing_and_send_nothing() {
         assert!(call(&host, "comparePlan", &[bad.clone()]).is_undefined());
         let list: JsValue = [bad.clone()].iter().collect::<Array>().into();
         assert!(call(&host, "comparePlan", &[list.clone()]).is_undefined());
-        let end = settled(call(
+        let end = until_done(
             &host,
             "analyze",
             &[bad.clone(), JsValue::from(3), tell.as_ref().clone()],
-        ))
+        )
         .await;
         let end: WindowEnd = serde_wasm_bindgen::from_value(end).unwrap();
         assert!(matches!(end, WindowEnd::Failed { page: 1, .. }), "{end:?}");
-        settled(call(&host, "compare", &[list, tell.as_ref().clone()])).await;
+        until_done(&host, "compare", &[list, tell.as_ref().clone()]).await;
     }
-    // A callback that is not a function is called by nobody.
+    // Callbacks that are not functions are called by nobody.
     let valid = wire(CAMPAIGN, "time_frame=per_day");
     let list: JsValue = [valid.clone()].iter().collect::<Array>().into();
-    settled(call(&host, "compare", &[list, JsValue::from(7)])).await;
+    until_done(&host, "compare", &[list.clone(), JsValue::from(7)]).await;
+    call(&host, "compare", &[list, JsValue::NULL, JsValue::from(7)]);
+    call(
+        &host,
+        "analyze",
+        &[
+            JsValue::NULL,
+            JsValue::from(1),
+            JsValue::NULL,
+            JsValue::NULL,
+        ],
+    );
+    // Both run to their end with no one to tell.
+    let pause = Promise::new(&mut |done, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 50);
+    });
+    JsFuture::from(pause).await.unwrap();
     assert_eq!(*told.borrow(), 0);
-    assert_eq!(calls.borrow().len(), 1, "only the valid comparison asked");
+    assert_eq!(
+        calls.borrow().len(),
+        1,
+        "only the valid comparison asked (and cached after)"
+    );
     // Cancelling what is not running is harmless.
     call(&host, "cancelAnalysis", &[]);
     call(&host, "cancelCompare", &[]);

@@ -6,10 +6,13 @@
 //! |---|---|---|
 //! | `subscribe` | a function, called with the [`PageState`] now and on every change | — |
 //! | `windowCost` | a [`QueryWire`], the instances it matches | a [`WindowCost`](crate::engine::window::WindowCost) or `undefined` |
-//! | `analyze` | a [`QueryWire`], the pages expected, a function called with each [`WindowNews`] | a promise of the [`WindowEnd`] |
+//! | `analyze` | a [`QueryWire`], the pages expected, a function called with each [`WindowNews`], one called with the [`WindowEnd`] | — |
 //! | `cancelAnalysis` | — | — |
 //! | `comparePlan` | an array of [`QueryWire`] | a [`Plan`](crate::compare::Plan) or `undefined` |
-//! | `compare` | an array of [`QueryWire`], a function called with (index, [`CampaignNews`]) | a promise, settled when all are in |
+//! | `compare` | an array of [`QueryWire`], a function called with (index, [`CampaignNews`]), one called when all are in | — |
+//!
+//! Ends are told by a callback, not a promise: the page's module then carries no
+//! future-to-promise adapter (the panels' side makes the promise, see [`super::panel`]).
 //! | `cancelCompare` | — | — |
 
 use super::{CampaignNews, PageState, QueryWire, ShownWire, WindowEnd, WindowNews};
@@ -19,7 +22,7 @@ use crate::engine::window::{WindowEvent, WindowStop};
 use crate::engine::{Engine, Failed};
 use crate::ui::state::{Dash, Phase};
 use crate::ui::text::messages;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Reflect};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -72,13 +75,13 @@ pub fn host(dash: Dash) -> JsValue {
     put(
         &host,
         "analyze",
-        Closure::<dyn Fn(JsValue, u32, Function) -> Promise>::new(
-            move |query: JsValue, expected: u32, tell: Function| {
+        Closure::<dyn Fn(JsValue, u32, Function, Function)>::new(
+            move |query: JsValue, expected: u32, tell: Function, done: Function| {
                 let cancel = replace(&cancel_slot);
-                wasm_bindgen_futures::future_to_promise(async move {
+                wasm_bindgen_futures::spawn_local(async move {
                     let end = analyze(dash, read_query(query), expected, &cancel, &tell).await;
-                    Ok(to_js(&end))
-                })
+                    let _ = done.call1(&JsValue::NULL, &to_js(&end));
+                });
             },
         ),
     );
@@ -104,13 +107,13 @@ pub fn host(dash: Dash) -> JsValue {
     put(
         &host,
         "compare",
-        Closure::<dyn Fn(JsValue, Function) -> Promise>::new(
-            move |queries: JsValue, tell: Function| {
+        Closure::<dyn Fn(JsValue, Function, Function)>::new(
+            move |queries: JsValue, tell: Function, done: Function| {
                 let cancel = replace(&cancel_slot);
-                wasm_bindgen_futures::future_to_promise(async move {
+                wasm_bindgen_futures::spawn_local(async move {
                     compare(dash, read_queries(queries), &cancel, &tell).await;
-                    Ok(JsValue::UNDEFINED)
-                })
+                    let _ = done.call0(&JsValue::NULL);
+                });
             },
         ),
     );

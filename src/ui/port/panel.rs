@@ -77,13 +77,19 @@ impl PageLink {
                 (on.borrow_mut())(news);
             }
         });
-        let promise = self.method("analyze")?.call3(
-            &self.0,
-            &to_js(&QueryWire::of(first)),
-            &JsValue::from(expected_pages),
-            tell.as_ref().unchecked_ref(),
-        );
-        let end = settle(promise).await;
+        let analyze = self.method("analyze")?;
+        let end = until_done(|done| {
+            analyze.apply(
+                &self.0,
+                &js_sys::Array::of4(
+                    &to_js(&QueryWire::of(first)),
+                    &JsValue::from(expected_pages),
+                    tell.as_ref(),
+                    done,
+                ),
+            )
+        })
+        .await;
         drop(tell);
         from_js(end?)
     }
@@ -116,8 +122,8 @@ impl PageLink {
         let Some(compare) = self.method("compare") else {
             return;
         };
-        let promise = compare.call2(&self.0, &wires(queries), tell.as_ref().unchecked_ref());
-        let _ = settle(promise).await;
+        let _ =
+            until_done(|done| compare.call3(&self.0, &wires(queries), tell.as_ref(), done)).await;
         drop(tell);
     }
 
@@ -132,8 +138,23 @@ fn wires(queries: &[AnalyticsQuery]) -> JsValue {
     to_js(&queries.iter().map(QueryWire::of).collect::<Vec<_>>())
 }
 
-/// The value a call's promise settles with (`None` when the call threw or it rejected).
-async fn settle(called: Result<JsValue, JsValue>) -> Option<JsValue> {
-    let promise = called.ok()?.dyn_into::<Promise>().ok()?;
-    JsFuture::from(promise).await.ok()
+/// Makes a call that ends by calling the `done` function it is given, and waits for that:
+/// the value `done` was called with (`None` when the call threw or returned something).
+async fn until_done(call: impl FnOnce(&JsValue) -> Result<JsValue, JsValue>) -> Option<JsValue> {
+    let mut call = Some(call);
+    let mut called = Ok(JsValue::UNDEFINED);
+    let ended = Promise::new(&mut |done, fail| {
+        if let Some(call) = call.take() {
+            called = call(&done);
+        }
+        if called.is_err() {
+            let _ = fail.call0(&JsValue::NULL);
+        }
+    });
+    // The page's methods return nothing; anything else is not the page's host, which
+    // would never call `done` either.
+    if !called.ok()?.is_undefined() {
+        return None;
+    }
+    JsFuture::from(ended).await.ok()
 }
