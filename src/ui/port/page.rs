@@ -44,9 +44,16 @@ pub fn host(dash: Dash) -> JsValue {
         "subscribe",
         Closure::<dyn Fn(Function)>::new(move |tell: Function| {
             let watch = move || {
+                // Told only when it changed, and a task later: the page's own rendering
+                // of an answer comes first, then the panels catch up.
+                let state = Memo::new(move |_| page_state(dash));
                 Effect::new(move |_| {
-                    let state = page_state(dash);
-                    let _ = tell.call1(&JsValue::NULL, &to_js(&state));
+                    let state = to_js(&state.get());
+                    let tell = tell.clone();
+                    gloo_timers::callback::Timeout::new(0, move || {
+                        let _ = tell.call1(&JsValue::NULL, &state);
+                    })
+                    .forget();
                 });
             };
             match &owner {
