@@ -6,8 +6,13 @@
 //! |---|---|---|
 //! | shell | [`shell`] | the page: layout, header (quota, theme), shortcuts, wiring |
 //! | features | [`query`], [`answer`], [`analysis`], [`compare`] | asking; the answer on screen; whole-window analysis; campaigns side by side |
+//! | port | [`port`] | how the panels (analysis, compare) reach the page: a host object over its engine |
 //! | state | [`state`] | the signals and the flow of a query, over the request engine |
 //! | helpers | [`widgets`], [`text`], [`platform`] | view helpers; words and numbers; browser services |
+//!
+//! The panels reach the page through the port only, never through its signals
+//! ([`state::Dash`]): the release bundle builds them as a second module, loaded once an
+//! answer is on screen ([`shell::panels`]).
 //!
 //! Requests go through the UI-free request engine ([`crate::engine`]). The pure modules
 //! hold the logic and are tested with `cargo test`; the components are thin and tested in
