@@ -55,4 +55,24 @@ describe("the panels' module against the reference server", () => {
     assert.deepEqual(problems, []);
     await page.close();
   });
+
+  test("when it cannot be fetched, the answer stays usable and the page says how to get the panels", async () => {
+    const page = await live.browser.context.newPage();
+    const problems = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    await page.route(PANELS, (route) => route.abort());
+    await page.goto(live.server.url + "/");
+    await page.fill(by("api-key"), ACME.key);
+    await page.fill(by("campaign-id"), ACME.spring);
+    await page.click(by("run-query"));
+    await page.waitForSelector(by("instance-row"));
+    await page.waitForSelector(by("panels-unavailable") + ":not([hidden])");
+    assert.match(await page.textContent(by("panels-unavailable")), /could not be loaded\. Reload the page/);
+    // The page itself goes on: the next page of the answer.
+    await page.click(by("page-next"));
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("page") === "2");
+    await page.waitForSelector(by("instance-row"));
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
 });

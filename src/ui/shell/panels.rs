@@ -80,7 +80,7 @@ fn place(dash: Dash, host: wasm_bindgen::JsValue) -> impl IntoView {
     view! {
         <div node_ref=analysis></div>
         <div node_ref=compare></div>
-        <p class="muted" role="status" hidden=move || !failed.get()>
+        <p class="muted" role="status" data-testid="panels-unavailable" hidden=move || !failed.get()>
             "The whole-window analysis and the campaign comparison could not be loaded. Reload the page to try again; your query is in the address bar."
         </p>
     }
