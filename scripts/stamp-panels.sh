@@ -1,11 +1,15 @@
 #!/bin/sh
-# Trunk's post-build hook (Trunk.toml): names this build of the panels' module in
-# index.html, as <meta name="panels-version">. The module's files keep stable names (Trunk
-# builds them so), and the page imports them with this version in the URL: a browser that
-# cached an older build's panels fetches this build's, and a page only ever loads the
-# panels built with it (the port between them is not versioned otherwise).
+# Trunk's post-build hook (Trunk.toml): gives the panels' module names that carry a hash of
+# its contents, as Trunk does for the page's own files, and names them in index.html
+# (<meta name="panels" content="campaign-analytics-panels-<hash>">), which the page reads
+# when it imports them. A browser never reuses an older build's panels, and a page loaded
+# before a new build was deployed finds its own panels gone (and says to reload) rather
+# than running another build's: the port between them is not versioned otherwise.
 set -eu
 dir="${TRUNK_STAGING_DIR:?run by Trunk}"
-version="$(cat "$dir/campaign-analytics-panels.js" "$dir/campaign-analytics-panels_bg.wasm" | sha256sum | cut -c1-16)"
-sed -i "s|</head>|<meta name=panels-version content=$version></head>|" "$dir/index.html"
-grep -q "panels-version content=$version" "$dir/index.html"
+hash="$(cat "$dir/campaign-analytics-panels.js" "$dir/campaign-analytics-panels_bg.wasm" | sha256sum | cut -c1-16)"
+stem="campaign-analytics-panels-$hash"
+mv "$dir/campaign-analytics-panels.js" "$dir/$stem.js"
+mv "$dir/campaign-analytics-panels_bg.wasm" "$dir/${stem}_bg.wasm"
+sed -i "s|</head>|<meta name=panels content=$stem></head>|" "$dir/index.html"
+grep -q "<meta name=panels content=$stem>" "$dir/index.html"

@@ -93,15 +93,14 @@ mod loader {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
 
-    // The module's files sit beside index.html under these names (Trunk builds them so);
-    // the page names their version (scripts/stamp-panels.sh), which goes into both URLs so
-    // that a page only ever runs the panels built with it. Without it (development) the
-    // plain names are used.
+    // The module's files sit beside index.html, named by the page (scripts/stamp-panels.sh
+    // puts a hash of their contents in their names); without that name (a build without
+    // the hook) the plain names Trunk gives them.
     #[wasm_bindgen(inline_js = "export async function load_panels() {
-        const v = document.querySelector('meta[name=panels-version]')?.content;
-        const at = (name) => new URL(v ? `${name}?v=${v}` : name, document.baseURI).href;
-        const panels = await import(at('campaign-analytics-panels.js'));
-        await panels.default({ module_or_path: at('campaign-analytics-panels_bg.wasm') });
+        const stem = document.querySelector('meta[name=panels]')?.content ?? 'campaign-analytics-panels';
+        const at = (file) => new URL(file, document.baseURI).href;
+        const panels = await import(at(`${stem}.js`));
+        await panels.default({ module_or_path: at(`${stem}_bg.wasm`) });
         return panels;
     }")]
     extern "C" {
