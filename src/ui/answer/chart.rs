@@ -216,7 +216,9 @@ pub fn model(
                 tooltip.push_str(&format!(
                     "; previous period: {} {}",
                     value_text(*b, metric),
-                    metric.label().to_lowercase()
+                    // The labels are ASCII: Unicode case mapping would bring its tables
+                    // (4 KB of the first load) for these four words.
+                    metric.label().to_ascii_lowercase()
                 ));
             }
             Bar {
