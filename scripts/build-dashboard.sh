@@ -4,5 +4,5 @@
 # `trunk serve` builds on the stable toolchain instead (a larger bundle, the same app).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-require_tools trunk wasm-bindgen wasm-opt
+require_tools trunk wasm-bindgen wasm-opt esbuild node
 build_dashboard "$@"

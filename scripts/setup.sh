@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what this project needs on a bare machine, skipping what is already there:
 # the wasm32 target, the pinned nightly that builds the dashboard's release bundle, Chromium + ChromeDriver and PostgreSQL (Debian), the wasm-bindgen CLI
-# at the exact version in Cargo.lock and Trunk (crates.io), and binaryen's wasm-opt (npm,
+# at the exact version in Cargo.lock and Trunk (crates.io), binaryen's wasm-opt and esbuild (npm,
 # into tools/). Idempotent; used by scripts/run.sh, scripts/test.sh and CI. The first run on a bare machine takes ~20 minutes (two
 # `cargo install`s); later runs take a second.
 set -euo pipefail
@@ -59,9 +59,12 @@ if [ "$(installed_version trunk)" != "$TRUNK_VERSION" ]; then
 fi
 
 # Debian's binaryen (wasm-opt 108) predates the externref table wasm-bindgen emits and
-# breaks the module it optimizes; the npm build of a current binaryen is pinned in tools/.
-if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$(sed -n 's/.*"binaryen": "\(.*\)\.0\.0".*/\1/p' tools/package.json)" ]; then
-  say "installing binaryen (wasm-opt) from npm into tools/"
+# breaks the module it optimizes; the npm build of a current binaryen is pinned in tools/,
+# beside esbuild, which minifies the bundle's JS glue (scripts/minify-glue.sh).
+pinned() { sed -n "s/.*\"$1\": \"\(.*\)\".*/\1/p" tools/package.json; }
+if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}').0.0" != "$(pinned binaryen)" ] \
+  || [ "$(tools/node_modules/.bin/esbuild --version 2>/dev/null)" != "$(pinned esbuild)" ]; then
+  say "installing binaryen (wasm-opt) and esbuild from npm into tools/"
   (cd tools && npm ci --silent --no-audit --no-fund)
 fi
 
