@@ -1,0 +1,49 @@
+#!/bin/sh
+# Step one of the post-build hook (scripts/post-build.sh), release builds only: for the
+# page's module and the panels' module, shortens the names wasm-bindgen generated for their
+# glue (scripts/short-wasm-names.mjs), then minifies the glue (and the page's snippets)
+# with esbuild, and gives index.html the new Subresource Integrity digests of what it
+# preloads. Trunk's own JS minifier cannot parse this glue (it warns and ships it as
+# written). Both are part of the first load (docs/decisions.md, "The dashboard's release
+# build").
+set -eu
+dir="${TRUNK_STAGING_DIR:?run by Trunk}"
+[ "${TRUNK_PROFILE:-}" = "release" ] || exit 0
+here="$(dirname "$0")"
+
+# sri FILE: the digest Trunk writes in an integrity attribute.
+sri() {
+  node -e 'const c = require("crypto"), fs = require("fs");
+    process.stdout.write("sha384-" + c.createHash("sha384").update(fs.readFileSync(process.argv[1])).digest("base64"))' "$1"
+}
+
+# rewritten FILE BEFORE: index.html names FILE's new digest where it named BEFORE (the
+# page's own files; the panels' files carry no digest there).
+rewritten() {
+  after="$(sri "$1")"
+  if grep -qF "$2" "$dir/index.html"; then
+    sed -i "s|$2|$after|" "$dir/index.html"
+    grep -qF "$after" "$dir/index.html"
+  fi
+}
+
+minify() {
+  esbuild "$1" --minify --format=esm --log-level=warning --outfile="$1.min"
+  mv "$1.min" "$1"
+}
+
+for js in "$dir"/campaign-analytics-*.js; do
+  wasm="${js%.js}_bg.wasm"
+  js_before="$(sri "$js")"
+  wasm_before="$(sri "$wasm")"
+  node "$here/short-wasm-names.mjs" "$wasm" "$js"
+  minify "$js"
+  rewritten "$js" "$js_before"
+  rewritten "$wasm" "$wasm_before"
+done
+for js in "$dir"/snippets/*/*.js; do
+  [ -f "$js" ] || continue
+  before="$(sri "$js")"
+  minify "$js"
+  rewritten "$js" "$before"
+done

@@ -1,0 +1,124 @@
+// The release bundle's post-build step that shortens wasm-bindgen's generated names
+// (scripts/short-wasm-names.mjs): on the real bundle, and on small modules made here to
+// try its refusals. The rest of this suite loads the same bundle in Chromium, so a pair
+// that did not link would fail there too.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const script = join(root, "scripts", "short-wasm-names.mjs");
+const dist = join(root, "dist");
+const LONG_NAME = /__wbg_\w+_[0-9a-f]{16}|wasm_bindgen_[0-9a-f]{16}___/;
+
+function uleb(n) {
+  const out = [];
+  do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
+  return out;
+}
+const name = (s) => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];
+const section = (id, body) => [id, ...uleb(body.length), ...body];
+
+/** A module importing `field` from `./app_bg.js` and exporting its one function as `shim`
+ * and as `main`. */
+function module(field, shim) {
+  return Buffer.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 0, 0]),
+    ...section(2, [1, ...name("./app_bg.js"), ...name(field), 0, 0]),
+    ...section(3, [1, 0]),
+    ...section(7, [2, ...name(shim), 0, 1, ...name("main"), 0, 1]),
+    ...section(10, [1, 2, 0, 0x0b]),
+  ]);
+}
+
+function workspace(wasm, js) {
+  const dir = mkdtempSync(join(tmpdir(), "short-names-"));
+  const paths = { wasm: join(dir, "app_bg.wasm"), js: join(dir, "app.js") };
+  writeFileSync(paths.wasm, wasm);
+  writeFileSync(paths.js, js);
+  return paths;
+}
+
+const run = (paths) => spawnSync(process.execPath, [script, paths.wasm, paths.js], { encoding: "utf8" });
+
+const IMPORT = "__wbg_log_0123456789abcdef";
+const SHIM = "wasm_bindgen_0123456789abcdef___convert__closures_____invoke___true_";
+
+test("renames an import and a shim in the module and its glue, and they still link", async () => {
+  const glue = `const __w0 = 1; const imports = { "./app_bg.js": { ${IMPORT}: () => {} } };
+export function call(wasm) { wasm.${SHIM}(); }`;
+  const paths = workspace(module(IMPORT, SHIM), glue);
+  const result = run(paths);
+  assert.equal(result.status, 0, result.stderr);
+
+  const wasm = readFileSync(paths.wasm);
+  const js = readFileSync(paths.js, "utf8");
+  const compiled = await WebAssembly.compile(wasm);
+  const [imported] = WebAssembly.Module.imports(compiled);
+  const exported = WebAssembly.Module.exports(compiled).map((e) => e.name);
+  assert.ok(imported.name.length < 8, imported.name);
+  assert.notEqual(imported.name, "__w0", "a name the glue already uses is skipped");
+  assert.ok(exported.includes("main"), "public exports keep their names");
+  const shim = exported.find((n) => n !== "main");
+  assert.ok(shim.length < 8, shim);
+  assert.doesNotMatch(js, LONG_NAME);
+
+  // The glue's own import object links (a name it lacks is a LinkError), and the shim it
+  // calls is the module's export.
+  const { imports, call } = new Function(`${js.replace(/export /g, "")}; return { imports, call };`)();
+  const instance = await WebAssembly.instantiate(compiled, imports);
+  call(instance.exports);
+});
+
+test("refuses, leaving both files as they were, when the glue never mentions a name", () => {
+  const wasm = module(IMPORT, SHIM);
+  const glue = `export function call(wasm) { wasm.${SHIM}(); } // ${IMPORT}_suffix is another name`;
+  const paths = workspace(wasm, glue);
+  const result = run(paths);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /never mentions __wbg_log_0123456789abcdef/);
+  assert.deepEqual(readFileSync(paths.wasm), wasm);
+  assert.equal(readFileSync(paths.js, "utf8"), glue);
+});
+
+test("refuses a file that is not a wasm module, and a truncated one", () => {
+  for (const bytes of [Buffer.from("<!doctype html>"), module(IMPORT, SHIM).subarray(0, 30)]) {
+    const paths = workspace(bytes, `const a = "${IMPORT}";`);
+    const result = run(paths);
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stderr, /^short-wasm-names: /);
+    assert.deepEqual(readFileSync(paths.wasm), bytes);
+  }
+});
+
+test("the release bundle's modules and glue carry no generated long names", async () => {
+  const files = readdirSync(dist);
+  const stems = files.filter((f) => f.endsWith("_bg.wasm")).map((f) => f.slice(0, -"_bg.wasm".length));
+  assert.equal(stems.length, 2, `the page's and the panels' modules: ${files}`);
+  for (const stem of stems) {
+    const js = readFileSync(join(dist, `${stem}.js`), "utf8");
+    assert.doesNotMatch(js, LONG_NAME, stem);
+    const compiled = await WebAssembly.compile(readFileSync(join(dist, `${stem}_bg.wasm`)));
+    for (const { module: from, name: field } of WebAssembly.Module.imports(compiled)) {
+      if (from.endsWith("_bg.js")) assert.ok(field.length < 8 && js.includes(field), `${stem}: ${field}`);
+    }
+    for (const { name: field } of WebAssembly.Module.exports(compiled)) {
+      assert.doesNotMatch(field, LONG_NAME, stem);
+    }
+  }
+  // The page's digests in index.html are those of the rewritten files (a stale digest
+  // would make the browser refuse them; the tests in Chromium load this page).
+  const html = readFileSync(join(dist, "index.html"), "utf8");
+  const pinned = [...html.matchAll(/href=\/?([^ >]+) integrity=(sha384-[^ >]+)/g)];
+  assert.ok(pinned.length >= 4, "the stylesheet, the glue, a snippet and the module");
+  for (const [, href, digest] of pinned) {
+    const actual = "sha384-" + createHash("sha384").update(readFileSync(join(dist, href))).digest("base64");
+    assert.equal(digest, actual, href);
+  }
+});
