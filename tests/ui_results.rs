@@ -205,6 +205,80 @@ async fn a_hundred_rows_render() {
     assert_eq!(count("[data-testid=\"instance-row\"] .badge-yes"), 34);
 }
 
+#[wasm_bindgen_test]
+async fn the_next_page_of_the_same_window_leaves_the_cards_and_the_chart_in_place() {
+    let response: Answer = RwSignal::new(Some(parse(PER_DAY_100)));
+    let loading = RwSignal::new(false);
+    let metric = RwSignal::new(Metric::Instances);
+    let _view = leptos::mount::mount_to(fresh_page(""), move || {
+        view! {
+            <SummaryCards response=response loading=loading/>
+            <SeriesChart response=response metric=metric/>
+        }
+    });
+    settle().await;
+    let card = by("summary-total-instances").unwrap();
+    let bar: web_sys::HtmlElement =
+        wasm_bindgen::JsCast::unchecked_into(query(".chart-bar").unwrap());
+    // A keyboard user on a bar of the chart turns the page: the same window, its summary
+    // and series unchanged. Nothing in the cards or the chart is touched. (These views are
+    // typed here; the release bundle's type-erased views, whose rebuild would remove and
+    // set every attribute again, are checked end to end in tests/e2e/render.test.mjs.)
+    bar.focus().unwrap();
+    let watch = js_sys::Function::new_no_args(
+        "window.__touched = []; window.__watch = new MutationObserver((records) => {
+           for (const r of records) window.__touched.push(r.attributeName || r.type);
+         });
+         for (const s of ['.card', '[data-testid=\"series-chart\"]'])
+           for (const e of document.querySelectorAll(s))
+             window.__watch.observe(e, { subtree: true, childList: true, attributes: true, characterData: true });",
+    );
+    watch.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    loading.set(true);
+    settle().await;
+    response.set(Some(parse(PER_DAY_PAGE_2)));
+    loading.set(false);
+    settle().await;
+    let touched = js_sys::Function::new_no_args(
+        "for (const r of window.__watch.takeRecords()) window.__touched.push(r.attributeName || r.type);
+         window.__watch.disconnect();
+         return window.__touched.join(' ');",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap()
+    .as_string()
+    .unwrap();
+    assert_eq!(touched, "", "nothing in the cards or the chart changed");
+    assert!(card.is_same_node(by("summary-total-instances").as_ref().map(|c| c.as_ref())));
+    assert!(bar.is_same_node(query(".chart-bar").as_ref().map(|b| b.as_ref())));
+    assert!(
+        document()
+            .active_element()
+            .is_some_and(|e| e.is_same_node(Some(&bar))),
+        "the focus stays on the bar"
+    );
+    assert_eq!(text("summary-total-instances"), "120");
+
+    // An answer that says something else is drawn: a new summary on the cards (the chart
+    // stays), a new series on the chart.
+    let mut other = (*parse(PER_DAY_PAGE_2)).clone();
+    other.data.summary.total_instances = 121;
+    response.set(Some(Arc::new(other.clone())));
+    settle().await;
+    assert_eq!(text("summary-total-instances"), "121");
+    assert!(bar.is_same_node(query(".chart-bar").as_ref().map(|b| b.as_ref())));
+    let before = bar_heights();
+    let tallest = (0..other.data.series.len())
+        .max_by_key(|&i| other.data.series[i].total_instances)
+        .unwrap();
+    let mut raised = other;
+    raised.data.series[(tallest + 1) % 30].total_instances =
+        raised.data.series[tallest].total_instances * 2;
+    response.set(Some(Arc::new(raised)));
+    settle().await;
+    assert_ne!(bar_heights(), before, "the chart was drawn again");
+}
+
 fn bar_heights() -> Vec<i32> {
     let bars = support::document()
         .query_selector_all("[data-testid=\"series-chart\"] .bar")

@@ -364,6 +364,9 @@ pub fn SeriesChart(
     metric: RwSignal<Metric>,
 ) -> impl IntoView {
     let active = RwSignal::new(None::<usize>);
+    // The answer as the chart sees it: a new answer that draws the same chart (the next
+    // page of the same window, a refresh) does not tell it, so its bars are not rebuilt.
+    let response = Memo::new_with_compare(move |_| response.get(), draws_differently);
     let figure = move || {
         let metric_now = metric.get();
         let previous = previous.get();
@@ -391,6 +394,27 @@ pub fn SeriesChart(
         })
     };
     view! { {figure} }
+}
+
+/// Whether the chart of answer `new` differs from that of `old`: its buckets, its series
+/// or, for an answer without one, the instances it charts. (A memo's comparison: `None` is
+/// "not computed yet".)
+fn draws_differently(
+    old: Option<&Option<Arc<AnalyticsResponse>>>,
+    new: Option<&Option<Arc<AnalyticsResponse>>>,
+) -> bool {
+    let (Some(old), Some(new)) = (old, new) else {
+        return true;
+    };
+    match (old, new) {
+        (Some(a), Some(b)) => {
+            let (a, b) = (&a.data, &b.data);
+            a.time_frame != b.time_frame
+                || a.series != b.series
+                || (a.series.is_empty() && a.instances != b.instances)
+        }
+        (a, b) => a.is_some() != b.is_some(),
+    }
 }
 
 fn draw(

@@ -117,17 +117,21 @@ pub fn SummaryCards(
     #[prop(into, optional)]
     previous: Signal<Option<Summary>>,
 ) -> impl IntoView {
+    // The answer as the cards see it: a new answer with the same summary (the next page of
+    // the same window, a refresh) does not tell them, so they are not rebuilt.
+    let answer = Memo::new_with_compare(move |_| response.get(), says_differently);
     let view_cards = move || {
-        let loading = loading.get();
         let previous = previous.get();
-        response.with(|r| {
+        answer.with(|r| {
             let (values, deltas) = match r {
                 Some(r) => {
                     let s = &r.data.summary;
                     let deltas = previous.as_ref().map(|p| changes(s, p)).unwrap_or_default();
                     (cards(s).map(Some), deltas)
                 }
-                None if loading => (std::array::from_fn(|_| None), Default::default()),
+                // Read only while there is no answer: a request starting or ending while
+                // one is shown changes nothing on the cards (the section dims).
+                None if loading.get() => (std::array::from_fn(|_| None), Default::default()),
                 None => return Vec::new(),
             };
             let labels = cards(&Summary::default());
@@ -148,6 +152,21 @@ pub fn SummaryCards(
 }
 
 /// One card (one shape for every state: one copy of the rendering code).
+/// Whether answer `new`'s summary differs from `old`'s. (A memo's comparison: `None` is
+/// "not computed yet".)
+fn says_differently(
+    old: Option<&Option<Arc<AnalyticsResponse>>>,
+    new: Option<&Option<Arc<AnalyticsResponse>>>,
+) -> bool {
+    let (Some(old), Some(new)) = (old, new) else {
+        return true;
+    };
+    match (old, new) {
+        (Some(a), Some(b)) => a.data.summary != b.data.summary,
+        (a, b) => a.is_some() != b.is_some(),
+    }
+}
+
 fn card(
     label: &'static str,
     id: &'static str,

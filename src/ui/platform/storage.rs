@@ -104,11 +104,15 @@ pub fn recent_campaigns() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Puts `campaign_id` first in the recent list and returns the new list.
+/// Puts `campaign_id` first in the recent list and returns the new list. Storage is
+/// written only when the list changed (every answer calls this; most change nothing).
 pub fn remember_campaign(campaign_id: &str) -> Vec<String> {
-    let list = push_recent(recent_campaigns(), campaign_id);
-    if let Some(s) = local() {
-        let _ = s.set_item(RECENT_ITEM, &list.join("\n"));
+    let before = recent_campaigns();
+    let list = push_recent(before.clone(), campaign_id);
+    if list != before {
+        if let Some(s) = local() {
+            let _ = s.set_item(RECENT_ITEM, &list.join("\n"));
+        }
     }
     list
 }

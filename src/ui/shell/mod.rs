@@ -102,7 +102,9 @@ pub fn Dashboard(
                 .is_some_and(|(f, _)| matches!(f.error, ApiError::NoData { .. }))
         })
     });
-    let previous_summary = Signal::derive(move || {
+    // Memos, not derived signals: the cards and the chart are drawn again only when what
+    // they show changes, so what they read must not tell them of every new answer.
+    let previous_summary = Memo::new(move |_| {
         dash.comparison.with(|c| match c {
             Comparison::Ready { response, .. } => Some(response.data.summary.clone()),
             _ => None,
@@ -110,7 +112,7 @@ pub fn Dashboard(
     });
     // The previous period in the shown answer's buckets: a per_month view is compared
     // with a custom range of days, regrouped into months here.
-    let previous_series = Signal::derive(move || {
+    let previous_series = Memo::new(move |_| {
         let bucket = response.with(|r| r.as_ref().map(|r| Bucket::of(r.data.time_frame)))?;
         dash.comparison.with(|c| match c {
             Comparison::Ready { response, .. } => {

@@ -763,8 +763,16 @@ impl Dash {
         match outcome {
             Ok(answer) => {
                 self.key_rejected.set(false);
-                self.recent
-                    .set(storage::remember_campaign(&query.campaign_id().to_string()));
+                // Set only when it changed: the datalist of recent campaigns (and the
+                // panels, which are told of it) are not redrawn by every answer.
+                let recent = storage::remember_campaign(&query.campaign_id().to_string());
+                self.recent.maybe_update(|r| {
+                    let changed = *r != recent;
+                    if changed {
+                        *r = recent;
+                    }
+                    changed
+                });
                 self.phase.set(Phase::Ready(Arc::new(Shown {
                     query,
                     response: answer.response,
