@@ -10,6 +10,12 @@ set -eu
 dir="${TRUNK_STAGING_DIR:?run by Trunk}"
 [ "${TRUNK_PROFILE:-}" = "release" ] || exit 0
 here="$(dirname "$0")"
+for tool in node esbuild; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "error: $tool is not installed (scripts/setup.sh installs it; build with scripts/build-dashboard.sh)" >&2
+    exit 1
+  }
+done
 
 # sri FILE: the digest Trunk writes in an integrity attribute.
 sri() {
