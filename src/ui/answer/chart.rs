@@ -397,24 +397,17 @@ pub fn SeriesChart(
 }
 
 /// Whether the chart of answer `new` differs from that of `old`: its buckets, its series
-/// or, for an answer without one, the instances it charts. (A memo's comparison: `None` is
-/// "not computed yet".)
+/// or, for an answer without one, the instances it charts.
 fn draws_differently(
     old: Option<&Option<Arc<AnalyticsResponse>>>,
     new: Option<&Option<Arc<AnalyticsResponse>>>,
 ) -> bool {
-    let (Some(old), Some(new)) = (old, new) else {
-        return true;
-    };
-    match (old, new) {
-        (Some(a), Some(b)) => {
-            let (a, b) = (&a.data, &b.data);
-            a.time_frame != b.time_frame
-                || a.series != b.series
-                || (a.series.is_empty() && a.instances != b.instances)
-        }
-        (a, b) => a.is_some() != b.is_some(),
-    }
+    super::answer_changed(old, new, |a, b| {
+        let (a, b) = (&a.data, &b.data);
+        a.time_frame != b.time_frame
+            || a.series != b.series
+            || (a.series.is_empty() && a.instances != b.instances)
+    })
 }
 
 fn draw(

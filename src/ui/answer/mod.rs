@@ -11,8 +11,10 @@ pub mod source;
 pub mod summary;
 pub mod table;
 
+use crate::api::types::AnalyticsResponse;
 use crate::engine::period;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 use super::state::Dash;
 use super::text::{format, labels};
@@ -53,5 +55,27 @@ pub fn ResultsHeading(dash: Dash) -> impl IntoView {
                 </div>
             })
         })
+    }
+}
+
+/// The comparison of a memo of the answer on screen that tells its view only of what the
+/// view shows: whether `new` differs from `old` by `differs` (two answers), or one of them
+/// is missing. A memo's first value (`old` is `None`) is always news.
+///
+/// ```
+/// use campaign_analytics::ui::answer::answer_changed;
+/// let same = |_: &_, _: &_| false;
+/// assert!(answer_changed(None, Some(&None), same));
+/// assert!(!answer_changed(Some(&None), Some(&None), same));
+/// ```
+pub fn answer_changed(
+    old: Option<&Option<Arc<AnalyticsResponse>>>,
+    new: Option<&Option<Arc<AnalyticsResponse>>>,
+    differs: impl Fn(&AnalyticsResponse, &AnalyticsResponse) -> bool,
+) -> bool {
+    match (old, new) {
+        (Some(Some(a)), Some(Some(b))) => differs(a, b),
+        (Some(a), Some(b)) => a.is_some() != b.is_some(),
+        _ => true,
     }
 }

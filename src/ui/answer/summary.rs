@@ -151,22 +151,15 @@ pub fn SummaryCards(
     }
 }
 
-/// One card (one shape for every state: one copy of the rendering code).
-/// Whether answer `new`'s summary differs from `old`'s. (A memo's comparison: `None` is
-/// "not computed yet".)
+/// Whether answer `new`'s summary differs from `old`'s.
 fn says_differently(
     old: Option<&Option<Arc<AnalyticsResponse>>>,
     new: Option<&Option<Arc<AnalyticsResponse>>>,
 ) -> bool {
-    let (Some(old), Some(new)) = (old, new) else {
-        return true;
-    };
-    match (old, new) {
-        (Some(a), Some(b)) => a.data.summary != b.data.summary,
-        (a, b) => a.is_some() != b.is_some(),
-    }
+    super::answer_changed(old, new, |a, b| a.data.summary != b.data.summary)
 }
 
+/// One card (one shape for every state: one copy of the rendering code).
 fn card(
     label: &'static str,
     id: &'static str,
