@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Step one of the post-build hook (scripts/post-build.sh), release builds only: for the
 # page's module and the panels' module, shortens the names wasm-bindgen generated for their
 # glue (scripts/short-wasm-names.mjs), then minifies the glue (and the page's snippets)
@@ -6,16 +6,11 @@
 # preloads. Trunk's own JS minifier cannot parse this glue (it warns and ships it as
 # written). Both are part of the first load (docs/decisions.md, "The dashboard's release
 # build").
-set -eu
+set -euo pipefail
 dir="${TRUNK_STAGING_DIR:?run by Trunk}"
 [ "${TRUNK_PROFILE:-}" = "release" ] || exit 0
-here="$(dirname "$0")"
-for tool in node esbuild; do
-  command -v "$tool" >/dev/null 2>&1 || {
-    echo "error: $tool is not installed (scripts/setup.sh installs it; build with scripts/build-dashboard.sh)" >&2
-    exit 1
-  }
-done
+source "$(dirname "$0")/common.sh"
+require_tools node esbuild
 
 # sri FILE: the digest Trunk writes in an integrity attribute.
 sri() {
@@ -42,7 +37,7 @@ for js in "$dir"/campaign-analytics-*.js; do
   wasm="${js%.js}_bg.wasm"
   js_before="$(sri "$js")"
   wasm_before="$(sri "$wasm")"
-  node "$here/short-wasm-names.mjs" "$wasm" "$js"
+  node scripts/short-wasm-names.mjs "$wasm" "$js"
   minify "$js"
   rewritten "$js" "$js_before"
   rewritten "$wasm" "$wasm_before"

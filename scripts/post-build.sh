@@ -4,5 +4,5 @@
 # (minified) contents.
 set -eu
 here="$(dirname "$0")"
-sh "$here/compact-modules.sh"
+bash "$here/compact-modules.sh"
 sh "$here/stamp-panels.sh"

@@ -60,7 +60,7 @@ fi
 
 # Debian's binaryen (wasm-opt 108) predates the externref table wasm-bindgen emits and
 # breaks the module it optimizes; the npm build of a current binaryen is pinned in tools/,
-# beside esbuild, which minifies the bundle's JS glue (scripts/minify-glue.sh).
+# beside esbuild, which minifies the bundle's JS glue (scripts/compact-modules.sh).
 pinned() { sed -n "s/.*\"$1\": \"\(.*\)\".*/\1/p" tools/package.json; }
 if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}').0.0" != "$(pinned binaryen)" ] \
   || [ "$(tools/node_modules/.bin/esbuild --version 2>/dev/null)" != "$(pinned esbuild)" ]; then

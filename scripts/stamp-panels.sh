@@ -1,6 +1,7 @@
 #!/bin/sh
-# Step two of the post-build hook (scripts/post-build.sh): gives the panels' module names that carry a hash of
-# its contents, as Trunk does for the page's own files, and names them in index.html
+# Step two of the post-build hook (scripts/post-build.sh): gives the panels' module names
+# that carry a hash of its contents, as Trunk does for the page's own files, and names them
+# in index.html
 # (<meta name="panels" content="campaign-analytics-panels-<hash>">), which the page reads
 # when it imports them. A browser never reuses an older build's panels, and a page loaded
 # before a new build was deployed finds its own panels gone (and says to reload) rather
