@@ -9,9 +9,13 @@
 mod support;
 
 use campaign_analytics::contract::validate_request;
+use campaign_analytics::engine::requests::{Refusal, Refused};
+use campaign_analytics::engine::window::WindowEvent;
 use campaign_analytics::engine::{browser_env, Engine};
 use campaign_analytics::ui::port::panel::PageLink;
-use campaign_analytics::ui::port::{page, PageState, WindowEnd};
+use campaign_analytics::ui::port::{
+    page, Asked, CampaignNews, PageState, WindowEnd, LANE_ANALYSIS, LANE_COMPARE,
+};
 use campaign_analytics::ui::state::Dash;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use leptos::prelude::Set;
@@ -61,6 +65,22 @@ fn wire(campaign: &str, query: &str) -> JsValue {
     o.into()
 }
 
+/// The page's `ask`, read back.
+async fn ask(host: &JsValue, query: JsValue, lane: JsValue) -> Asked {
+    let asked = until_done(host, "ask", &[query, lane]).await;
+    serde_wasm_bindgen::from_value(asked).expect("the host answers with an Asked")
+}
+
+fn refused_in_words(asked: &Asked) -> bool {
+    matches!(
+        asked,
+        Err(Refused {
+            refusal: Refusal::Failed(_),
+            requests: 0
+        })
+    )
+}
+
 #[wasm_bindgen_test]
 async fn junk_and_invalid_queries_get_nothing_and_send_nothing() {
     let (host, calls) = host();
@@ -73,57 +93,99 @@ async fn junk_and_invalid_queries_get_nothing_and_send_nothing() {
         wire(CAMPAIGN, "time_frame=per_week&limit=100000"),
         wire(CAMPAIGN, &format!("time_frame={}", "x".repeat(100_000))),
     ];
-    let told = Rc::new(RefCell::new(0));
-    let counter = told.clone();
-    let tell = wasm_bindgen::closure::Closure::<dyn Fn(JsValue, JsValue)>::new(move |_, _| {
-        *counter.borrow_mut() += 1;
-    });
     for bad in &junk {
-        assert!(call(&host, "windowCost", &[bad.clone(), JsValue::from(10)]).is_undefined());
-        assert!(call(&host, "comparePlan", &[bad.clone()]).is_undefined());
-        let list: JsValue = [bad.clone()].iter().collect::<Array>().into();
-        assert!(call(&host, "comparePlan", &[list.clone()]).is_undefined());
-        let end = until_done(
-            &host,
-            "analyze",
-            &[bad.clone(), JsValue::from(3), tell.as_ref().clone()],
-        )
-        .await;
-        let end: WindowEnd = serde_wasm_bindgen::from_value(end).unwrap();
-        assert!(matches!(end, WindowEnd::Failed { page: 1, .. }), "{end:?}");
-        until_done(&host, "compare", &[list, tell.as_ref().clone()]).await;
+        assert!(call(&host, "isCached", &[bad.clone()]).is_undefined());
+        let asked = ask(&host, bad.clone(), JsValue::from(LANE_ANALYSIS)).await;
+        assert!(refused_in_words(&asked), "{asked:?}");
     }
-    // Callbacks that are not functions are called by nobody.
+    // Lanes the page does not have are refused, whatever the query.
     let valid = wire(CAMPAIGN, "time_frame=per_day");
-    let list: JsValue = [valid.clone()].iter().collect::<Array>().into();
-    until_done(&host, "compare", &[list.clone(), JsValue::from(7)]).await;
-    call(&host, "compare", &[list, JsValue::NULL, JsValue::from(7)]);
+    for lane in [
+        JsValue::from(7),
+        JsValue::from(-1),
+        JsValue::from(0.5),
+        JsValue::from(f64::NAN),
+        JsValue::from_str("0"),
+        JsValue::NULL,
+    ] {
+        let asked = ask(&host, valid.clone(), lane.clone()).await;
+        assert!(refused_in_words(&asked), "{asked:?}");
+        call(&host, "cancel", &[lane]);
+    }
+    assert_eq!(calls.borrow().len(), 0, "nothing was sent for any of them");
+    // A callback that is not a function is called by nobody; the request still counts once
+    // and is cached after.
     call(
         &host,
-        "analyze",
-        &[
-            JsValue::NULL,
-            JsValue::from(1),
-            JsValue::NULL,
-            JsValue::NULL,
-        ],
+        "ask",
+        &[valid.clone(), JsValue::from(LANE_COMPARE), JsValue::from(7)],
     );
-    // Both run to their end with no one to tell.
     let pause = Promise::new(&mut |done, _| {
         let _ = web_sys::window()
             .unwrap()
             .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 50);
     });
     JsFuture::from(pause).await.unwrap();
-    assert_eq!(*told.borrow(), 0);
-    assert_eq!(
-        calls.borrow().len(),
-        1,
-        "only the valid comparison asked (and cached after)"
-    );
+    assert_eq!(calls.borrow().len(), 1);
+    assert_eq!(call(&host, "isCached", &[valid]), JsValue::TRUE);
     // Cancelling what is not running is harmless.
-    call(&host, "cancelAnalysis", &[]);
-    call(&host, "cancelCompare", &[]);
+    call(&host, "cancel", &[JsValue::from(LANE_ANALYSIS)]);
+    call(&host, "cancel", &[JsValue::from(LANE_COMPARE)]);
+}
+
+/// Starts the page's `ask` now and returns what it will end with, read.
+fn ask_now(host: &JsValue, query: JsValue, lane: u32) -> impl std::future::Future<Output = Asked> {
+    let ended = Promise::new(&mut |done, _| {
+        assert!(call(
+            host,
+            "ask",
+            &[query.clone(), JsValue::from(lane), done.into()]
+        )
+        .is_undefined());
+    });
+    async move {
+        let asked = JsFuture::from(ended).await.unwrap();
+        serde_wasm_bindgen::from_value(asked).expect("the host answers with an Asked")
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_ask_or_a_cancel_stops_the_request_in_flight_in_its_lane_only() {
+    // Every answer takes a while: long enough to be replaced or cancelled first.
+    let (transport, calls) = canned(|_| (200, answer(200, PER_DAY_100)));
+    let dash = Dash::new(Engine::new(transport, browser_env()));
+    dash.key.set(KEY.to_owned());
+    dash.base_url.set("http://127.0.0.1:8080".to_owned());
+    let host = page::host(dash);
+    let superseded = |asked: &Asked| {
+        matches!(
+            asked,
+            Err(Refused {
+                refusal: Refusal::Superseded,
+                ..
+            })
+        )
+    };
+    let first = ask_now(&host, wire(CAMPAIGN, "time_frame=per_day"), LANE_ANALYSIS);
+    let other_lane = ask_now(&host, wire(CAMPAIGN, "time_frame=per_month"), LANE_COMPARE);
+    let newer = ask_now(&host, wire(CAMPAIGN, "time_frame=per_hour"), LANE_ANALYSIS);
+    let first = first.await;
+    assert!(superseded(&first), "{first:?}");
+    assert!(other_lane.await.is_ok(), "the other lane is not touched");
+    assert!(newer.await.is_ok());
+    assert_eq!(calls.borrow().len(), 3);
+    assert!(calls.borrow()[0].1.is_aborted());
+    assert!(!calls.borrow()[1].1.is_aborted());
+
+    let cancelled = ask_now(
+        &host,
+        wire(OTHER_CAMPAIGN, "time_frame=per_day"),
+        LANE_COMPARE,
+    );
+    call(&host, "cancel", &[JsValue::from(LANE_COMPARE)]);
+    let cancelled = cancelled.await;
+    assert!(superseded(&cancelled), "{cancelled:?}");
+    assert!(calls.borrow()[3].1.is_aborted());
 }
 
 #[wasm_bindgen_test]
@@ -139,28 +201,29 @@ async fn a_valid_query_crosses_and_each_page_is_asked_once() {
     let pages = Rc::new(RefCell::new(Vec::new()));
     let seen = pages.clone();
     let end = link
-        .analyze(&q, 2, move |news| seen.borrow_mut().push(news))
+        .analyze(&q, 2, move |event| seen.borrow_mut().push(event))
         .await;
-    assert_eq!(end, Some(WindowEnd::Done));
+    assert_eq!(end, WindowEnd::Done);
     let paths: Vec<String> = calls.borrow().iter().map(|(r, _)| r.path.clone()).collect();
     assert_eq!(paths.len(), 2, "{paths:?}");
     assert!(paths.iter().all(|p| p.contains("limit=100")));
     assert_ne!(paths[0], paths[1]);
-    // Page 1's text reads as the answer it was.
-    let text = pages
+    // Page 1 reads as the answer it was.
+    let page1 = pages
         .borrow()
         .iter()
-        .find_map(|n| match n {
-            campaign_analytics::ui::port::WindowNews::Page { page: 1, text } => Some(text.clone()),
+        .find_map(|event| match event {
+            WindowEvent::Page {
+                page: 1, response, ..
+            } => Some(response.clone()),
             _ => None,
         })
         .expect("page 1");
-    assert_eq!(
-        campaign_analytics::ui::port::read_answer(&text),
-        Some((*parse(PER_DAY_100)).clone())
-    );
-    // Now cached: free.
+    assert_eq!(page1, parse(PER_DAY_100));
+    // Now cached: free, and the same analysis again asks nothing.
     assert_eq!(link.window_cost(&q, 120).map(|c| c.requests), Some(0));
+    assert_eq!(link.analyze(&q, 2, |_| ()).await, WindowEnd::Done);
+    assert_eq!(calls.borrow().len(), 2);
 }
 
 #[wasm_bindgen_test]
@@ -170,38 +233,66 @@ async fn a_host_that_is_missing_or_talks_nonsense_reads_as_nothing_known() {
         .unwrap();
     let nonsense = Object::new();
     let answer_42 = Function::new_no_args("return 42");
-    for name in [
-        "subscribe",
-        "windowCost",
-        "analyze",
-        "cancelAnalysis",
-        "comparePlan",
-        "compare",
-        "cancelCompare",
-    ] {
+    for name in ["subscribe", "isCached", "quota", "ask", "cancel"] {
         Reflect::set(&nonsense, &name.into(), &answer_42).unwrap();
     }
-    let throwing = Object::new();
+    // Methods that call back with junk, or throw.
+    let junk = Object::new();
     Reflect::set(
-        &throwing,
-        &"windowCost".into(),
-        &Function::new_no_args("throw new Error('no')"),
+        &junk,
+        &"ask".into(),
+        &Function::new_with_args("q, lane, done", "done({ Ok: { text: 'not json' } })"),
     )
     .unwrap();
+    Reflect::set(
+        &junk,
+        &"isCached".into(),
+        &Function::new_no_args("return true"),
+    )
+    .unwrap();
+    Reflect::set(
+        &junk,
+        &"quota".into(),
+        &Function::new_no_args("return { remaining: -1 }"),
+    )
+    .unwrap();
+    let throwing = Object::new();
+    for name in ["isCached", "quota", "ask", "cancel"] {
+        Reflect::set(
+            &throwing,
+            &name.into(),
+            &Function::new_no_args("throw new Error('no')"),
+        )
+        .unwrap();
+    }
     for host in [
         JsValue::NULL,
         JsValue::from(1),
         Object::new().into(),
         nonsense.into(),
+        junk.into(),
         throwing.into(),
     ] {
         let link = PageLink::new(host);
         link.subscribe(|_: PageState| panic!("nothing to tell"));
-        assert_eq!(link.window_cost(&q, 10), None);
-        assert_eq!(link.compare_plan(&[q]), None);
-        assert_eq!(link.analyze(&q, 1, |_| ()).await, None);
-        link.compare(&[q], |_, _| panic!("nothing to tell")).await;
+        let end = link.analyze(&q, 1, |_| ()).await;
+        assert!(matches!(end, WindowEnd::Failed { page: 1, .. }), "{end:?}");
+        let told = Rc::new(RefCell::new(Vec::new()));
+        let into = told.clone();
+        link.compare(&[q, q], move |i, news| into.borrow_mut().push((i, news)))
+            .await;
+        let told = told.borrow();
+        assert_eq!(told.len(), 2, "each campaign is told it failed");
+        assert!(told
+            .iter()
+            .all(|(_, news)| matches!(news, CampaignNews::Failed { .. })));
         link.cancel_analysis();
         link.cancel_compare();
+    }
+    for host in [JsValue::NULL, Object::new().into()] {
+        let link = PageLink::new(host);
+        assert_eq!(link.window_cost(&q, 10), None);
+        assert_eq!(link.compare_plan(&[q]), None);
+        assert_eq!(link.compare_plan(&[]), None);
     }
 }

@@ -14,7 +14,8 @@ pub mod nickname;
 use crate::api::cancel::Cancel;
 use crate::api::types::Summary;
 use crate::contract::{AnalyticsQuery, QueryInput};
-use crate::engine::{Answer, Connection, Engine, Failed, Freshness};
+use crate::engine::requests::{Refused, Requests};
+use crate::engine::Answer;
 use uuid::Uuid;
 
 /// At least this many campaigns make a comparison.
@@ -89,39 +90,35 @@ impl Plan {
     }
 }
 
-/// Plans asking `queries` through `engine` now: cached answers cost nothing.
+/// Plans asking `queries` through `requests` now: cached answers cost nothing.
 ///
 /// ```no_run
 /// # fn f(engine: &campaign_analytics::engine::Engine, c: &campaign_analytics::engine::Connection,
 /// #      q: &[campaign_analytics::contract::AnalyticsQuery]) {
-/// let plan = campaign_analytics::compare::plan(engine, c, q);
+/// let plan = campaign_analytics::compare::plan(&engine.on(c), q);
 /// if plan.affordable() { /* say plan.cost, then fetch */ }
 /// # }
 /// ```
-pub fn plan(engine: &Engine, connection: &Connection, queries: &[AnalyticsQuery]) -> Plan {
+pub fn plan(requests: &impl Requests, queries: &[AnalyticsQuery]) -> Plan {
     Plan {
-        cost: engine.cost(connection, queries),
-        remaining: engine.quota().map(|q| q.remaining),
+        cost: crate::engine::requests::cost(requests, queries),
+        remaining: requests.quota().map(|q| q.remaining),
     }
 }
 
-/// Asks each query through the engine, one after the other (cached ones cost nothing), and
+/// Asks each query through `requests`, one after the other (cached ones cost nothing), and
 /// hands each outcome to `each` as it arrives (index, outcome). Stops when `cancel` fires.
-pub async fn fetch(
-    engine: &Engine,
-    connection: &Connection,
+pub async fn fetch<R: Requests>(
+    requests: &R,
     queries: &[AnalyticsQuery],
     cancel: &Cancel,
-    mut each: impl FnMut(usize, Result<Answer, Failed>),
+    mut each: impl FnMut(usize, Result<Answer, Refused<R::Failure>>),
 ) {
     for (i, query) in queries.iter().enumerate() {
         if cancel.is_aborted() {
             return;
         }
-        let outcome = engine
-            .analytics(connection, query, Freshness::CacheFirst, cancel)
-            .await;
-        each(i, outcome);
+        each(i, requests.ask(query, cancel).await);
     }
 }
 

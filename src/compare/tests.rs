@@ -5,7 +5,8 @@ use super::nickname::{normalize, NicknameError, Nicknames, PickError, MAX_ENTRIE
 use super::*;
 use crate::api::reply::{ApiRequest, NoAnswer, RawResponse};
 use crate::contract::SecretKey;
-use crate::engine::{Env, LocalFuture, Transport};
+use crate::engine::requests::Refused;
+use crate::engine::{Connection, Engine, Env, LocalFuture, Transport};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -275,9 +276,9 @@ fn server(missing: Uuid) -> (Transport, Rc<RefCell<Vec<ApiRequest>>>) {
     (transport, sent)
 }
 
-fn run(engine: &Engine, c: &Connection, q: &[AnalyticsQuery]) -> Vec<Result<Answer, Failed>> {
+fn run(engine: &Engine, c: &Connection, q: &[AnalyticsQuery]) -> Vec<Result<Answer, Refused>> {
     let mut out = Vec::new();
-    futures::executor::block_on(fetch(engine, c, q, &Cancel::new(), |i, r| {
+    futures::executor::block_on(fetch(&engine.on(c), q, &Cancel::new(), |i, r| {
         assert_eq!(i, out.len());
         out.push(r);
     }));
@@ -296,7 +297,7 @@ fn each_campaign_costs_one_request_unless_cached() {
         .query()
         .unwrap();
     let two = queries(&shown, &[id(5), id(6)]);
-    let p = plan(&engine, &c, &two);
+    let p = plan(&engine.on(&c), &two);
     assert_eq!((p.cost, p.remaining, p.affordable()), (2, None, true));
 
     let answers = run(&engine, &c, &two);
@@ -311,7 +312,7 @@ fn each_campaign_costs_one_request_unless_cached() {
     );
 
     // The same comparison again: from the cache, free.
-    assert_eq!(plan(&engine, &c, &two).cost, 0);
+    assert_eq!(plan(&engine.on(&c), &two).cost, 0);
     let again = run(&engine, &c, &two);
     assert_eq!(sent.borrow().len(), 2);
     assert!(again
@@ -320,7 +321,7 @@ fn each_campaign_costs_one_request_unless_cached() {
 
     // Two cached and one new: one request; the quota left is known now.
     let three = queries(&shown, &[id(6), id(5), id(1)]);
-    let p = plan(&engine, &c, &three);
+    let p = plan(&engine.on(&c), &three);
     assert_eq!((p.cost, p.remaining), (1, Some(148)));
     run(&engine, &c, &three);
     assert_eq!(sent.borrow().len(), 3);
@@ -331,7 +332,7 @@ fn each_campaign_costs_one_request_unless_cached() {
 
     // A campaign the server does not know: its request is spent, its row fails.
     let with_missing = queries(&shown, &[id(5), id(9)]);
-    assert_eq!(plan(&engine, &c, &with_missing).cost, 1);
+    assert_eq!(plan(&engine.on(&c), &with_missing).cost, 1);
     let out = run(&engine, &c, &with_missing);
     assert!(out[0].is_ok() && out[1].is_err());
     assert_eq!(out[1].as_ref().unwrap_err().requests, 1);
@@ -370,8 +371,7 @@ fn a_cancelled_comparison_asks_nothing_more() {
     let cancel = Cancel::new();
     let mut seen = 0;
     futures::executor::block_on(fetch(
-        &engine,
-        &c,
+        &engine.on(&c),
         &queries(&shown, &[id(5), id(6), id(7)]),
         &cancel,
         |_, _| {

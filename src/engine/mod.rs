@@ -23,6 +23,7 @@ pub mod budget;
 pub mod cache;
 pub mod connection;
 pub mod period;
+pub mod requests;
 pub mod retry;
 pub mod window;
 
@@ -190,19 +191,7 @@ impl Engine {
     /// How many requests asking all of `queries` would spend now: one per distinct query
     /// that is not in the cache.
     pub fn cost(&self, connection: &Connection, queries: &[AnalyticsQuery]) -> u32 {
-        let mut seen: Vec<String> = Vec::new();
-        let mut cost = 0;
-        for query in queries {
-            let path = query.path();
-            if seen.contains(&path) {
-                continue;
-            }
-            if !self.is_cached(connection, query) {
-                cost += 1;
-            }
-            seen.push(path);
-        }
-        cost
+        requests::cost(&self.on(connection), queries)
     }
 
     /// The analytics of `query`: from the cache when `freshness` allows and it holds a
@@ -255,28 +244,12 @@ impl Engine {
     /// Waits until the Unix time `until_secs` (the quota's reset), or until `cancel` fires.
     /// Returns whether the time was reached.
     pub async fn wait_until(&self, until_secs: i64, cancel: &Cancel) -> bool {
-        loop {
-            if cancel.is_aborted() {
-                return false;
-            }
-            let left = until_secs.saturating_mul(1000) - self.now_ms();
-            if left <= 0 {
-                return true;
-            }
-            // In slices of at most a minute, so a clock that jumps is noticed.
-            let slice = left.min(60_000) as u32;
-            if !self.pause(slice, cancel).await {
-                return false;
-            }
-        }
+        wait_until(&*self.0.env, until_secs, cancel).await
     }
 
     /// Sleeps `ms`, or less if `cancel` fires; returns whether it slept the whole time.
     async fn pause(&self, ms: u32, cancel: &Cancel) -> bool {
-        matches!(
-            race(self.0.env.sleep(ms), cancel.aborted()).await,
-            Either::Left(())
-        )
+        pause(&*self.0.env, ms, cancel).await
     }
 
     fn request_id(&self) -> String {
@@ -389,6 +362,33 @@ impl Engine {
             }
         }
     }
+}
+
+/// Waits on `env`'s clock until the Unix time `until_secs`, or until `cancel` fires.
+/// Returns whether the time was reached.
+pub async fn wait_until(env: &dyn Env, until_secs: i64, cancel: &Cancel) -> bool {
+    loop {
+        if cancel.is_aborted() {
+            return false;
+        }
+        let left = until_secs.saturating_mul(1000) - env.now_ms();
+        if left <= 0 {
+            return true;
+        }
+        // In slices of at most a minute, so a clock that jumps is noticed.
+        let slice = left.min(60_000) as u32;
+        if !pause(env, slice, cancel).await {
+            return false;
+        }
+    }
+}
+
+/// Sleeps `ms` on `env`, or less if `cancel` fires; returns whether it slept the whole time.
+async fn pause(env: &dyn Env, ms: u32, cancel: &Cancel) -> bool {
+    matches!(
+        race(env.sleep(ms), cancel.aborted()).await,
+        Either::Left(())
+    )
 }
 
 /// The first of two futures to complete.

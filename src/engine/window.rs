@@ -12,9 +12,10 @@
 //!   a 429 (it was refused, not answered), never an answered one;
 //! * cancellable at any time: the request in flight is aborted and any wait ends.
 
-use super::{budget, Answer, Connection, Engine, Failed, Freshness, Source};
+use super::requests::{Refusal, Refused, Requests};
+use super::{budget, Answer, Source};
 use crate::api::cancel::Cancel;
-use crate::api::reply::{ApiError, Failure, Quota};
+use crate::api::reply::{Failure, Quota};
 use crate::api::types::AnalyticsResponse;
 use crate::contract::{AnalyticsQuery, PurchaseFilter};
 use std::sync::Arc;
@@ -109,182 +110,162 @@ pub enum WindowEvent {
 
 /// How a fetch ended without the whole window.
 #[derive(Clone, Debug, PartialEq)]
-pub enum WindowStop {
+pub enum WindowStop<F = Failure> {
     /// Cancelled (`analysis-cancel`); the pages in hand stay in the cache.
     Cancelled(Progress),
     /// A request failed (not a 429, which pauses): what and where.
     Failed {
-        failure: Arc<Failure>,
+        failure: Arc<F>,
         page: u32,
         progress: Progress,
     },
 }
 
-impl Engine {
-    /// The cost of fetching every page of `first`'s window (see [`window_query`]), which
-    /// holds `matching` instances (from an answer's `summary`: `total_instances`, or
-    /// `purchase_instances` for purchases only).
-    pub fn window_cost(
-        &self,
-        connection: &Connection,
-        first: &AnalyticsQuery,
-        matching: u64,
-    ) -> WindowCost {
-        let pages = pages_for(matching);
-        let cached = (1..=pages)
-            .filter_map(|p| first.with_page(p))
-            .filter(|q| self.is_cached(connection, q))
-            .count() as u32;
-        let quota = self.quota();
-        WindowCost {
-            pages,
-            cached,
-            requests: pages - cached,
-            remaining: quota.map(|q| q.remaining),
-            before_pause: quota.map(|q| q.remaining.saturating_sub(RESERVE)),
-            reset_at: quota.and_then(|q| q.reset_at),
-        }
-    }
-
-    /// Fetches every page of `first`'s window (see the module's rules), telling `on` of
-    /// each page, the progress and any pause. `expected_pages` (from [`pages_for`]) is
-    /// the total shown until page 1 says the real one.
-    pub async fn fetch_window(
-        &self,
-        connection: &Connection,
-        first: &AnalyticsQuery,
-        expected_pages: u32,
-        cancel: &Cancel,
-        on: &mut dyn FnMut(WindowEvent),
-    ) -> Result<Progress, WindowStop> {
-        let mut progress = Progress {
-            pages_done: 0,
-            pages_total: expected_pages.max(1),
-            requests: 0,
-        };
-        let mut page = 1u32;
-        while page <= progress.pages_total {
-            let Some(query) = first.with_page(page) else {
-                break;
-            };
-            let answer = self
-                .window_page(connection, &query, cancel, &mut progress, on)
-                .await;
-            let answer = answer.map_err(|stop| match stop {
-                PageStop::Cancelled => WindowStop::Cancelled(progress),
-                PageStop::Failed(failure) => WindowStop::Failed {
-                    failure: Arc::new(failure),
-                    page,
-                    progress,
-                },
-            })?;
-            if page == 1 {
-                // Page 1 says how many pages the window has now.
-                progress.pages_total = pages_for(answer.response.pagination.total);
-            }
-            progress.pages_done += 1;
-            on(WindowEvent::Page {
-                page,
-                response: answer.response,
-                text: answer.text,
-                source: answer.source,
-            });
-            on(WindowEvent::Progress(progress));
-            page += 1;
-        }
-        Ok(progress)
-    }
-
-    /// One page: from the cache, or from the server once the quota allows (pausing at the
-    /// reserve and after a 429).
-    async fn window_page(
-        &self,
-        connection: &Connection,
-        query: &AnalyticsQuery,
-        cancel: &Cancel,
-        progress: &mut Progress,
-        on: &mut dyn FnMut(WindowEvent),
-    ) -> Result<Answer, PageStop> {
-        if let Some(answer) = self.cached(connection, query) {
-            return Ok(answer);
-        }
-        // After a wait the quota may still read low (no reset time was known): the next
-        // request goes anyway, and its answer tells the quota again.
-        let mut waited = false;
-        loop {
-            if cancel.is_aborted() {
-                return Err(PageStop::Cancelled);
-            }
-            if !waited {
-                if let Some(until_secs) = self.reserve_wait() {
-                    if !self.pause_for_quota(until_secs, cancel, on).await {
-                        return Err(PageStop::Cancelled);
-                    }
-                    waited = true;
-                    continue;
-                }
-            }
-            match self
-                .analytics(connection, query, Freshness::CacheFirst, cancel)
-                .await
-            {
-                Ok(answer) => {
-                    progress.requests += answer.requests;
-                    return Ok(answer);
-                }
-                Err(Failed { failure, requests }) => {
-                    progress.requests += requests;
-                    match failure.error {
-                        ApiError::Superseded => return Err(PageStop::Cancelled),
-                        ApiError::RateLimited {
-                            retry_at,
-                            retry_after_secs,
-                        } => {
-                            let now = self.now_ms().div_euclid(1000);
-                            let until_secs = retry_at
-                                .or_else(|| retry_after_secs.map(|s| now + s as i64))
-                                .unwrap_or(now + 60);
-                            if !self.pause_for_quota(until_secs, cancel, on).await {
-                                return Err(PageStop::Cancelled);
-                            }
-                            waited = true;
-                        }
-                        _ => return Err(PageStop::Failed(failure)),
-                    }
-                }
-            }
-        }
-    }
-
-    /// When the next request would leave fewer than [`RESERVE`] requests: until when to
-    /// wait (the reset, or a minute when the answer did not say).
-    fn reserve_wait(&self) -> Option<i64> {
-        let Quota {
-            remaining,
-            reset_at,
-            ..
-        } = self.quota()?;
-        (remaining <= RESERVE).then(|| reset_at.unwrap_or(self.now_ms().div_euclid(1000) + 60))
-    }
-
-    async fn pause_for_quota(
-        &self,
-        until_secs: i64,
-        cancel: &Cancel,
-        on: &mut dyn FnMut(WindowEvent),
-    ) -> bool {
-        on(WindowEvent::Paused { until_secs });
-        let reached = self.wait_until(until_secs, cancel).await;
-        if reached {
-            on(WindowEvent::Resumed);
-        }
-        reached
+/// The cost of fetching every page of `first`'s window (see [`window_query`]), which holds
+/// `matching` instances (from an answer's `summary`: `total_instances`, or
+/// `purchase_instances` for purchases only).
+pub fn window_cost(requests: &impl Requests, first: &AnalyticsQuery, matching: u64) -> WindowCost {
+    let pages = pages_for(matching);
+    let cached = (1..=pages)
+        .filter_map(|p| first.with_page(p))
+        .filter(|q| requests.is_cached(q))
+        .count() as u32;
+    let quota = requests.quota();
+    WindowCost {
+        pages,
+        cached,
+        requests: pages - cached,
+        remaining: quota.map(|q| q.remaining),
+        before_pause: quota.map(|q| q.remaining.saturating_sub(RESERVE)),
+        reset_at: quota.and_then(|q| q.reset_at),
     }
 }
 
-enum PageStop {
+/// Fetches every page of `first`'s window (see the module's rules) through `requests`,
+/// telling `on` of each page, the progress and any pause. `expected_pages` (from
+/// [`pages_for`]) is the total shown until page 1 says the real one.
+pub async fn fetch_window<R: Requests>(
+    requests: &R,
+    first: &AnalyticsQuery,
+    expected_pages: u32,
+    cancel: &Cancel,
+    on: &mut dyn FnMut(WindowEvent),
+) -> Result<Progress, WindowStop<R::Failure>> {
+    let mut progress = Progress {
+        pages_done: 0,
+        pages_total: expected_pages.max(1),
+        requests: 0,
+    };
+    let mut page = 1u32;
+    while page <= progress.pages_total {
+        let Some(query) = first.with_page(page) else {
+            break;
+        };
+        let answer = window_page(requests, &query, cancel, &mut progress, on).await;
+        let answer = answer.map_err(|stop| match stop {
+            PageStop::Cancelled => WindowStop::Cancelled(progress),
+            PageStop::Failed(failure) => WindowStop::Failed {
+                failure: Arc::new(failure),
+                page,
+                progress,
+            },
+        })?;
+        if page == 1 {
+            // Page 1 says how many pages the window has now.
+            progress.pages_total = pages_for(answer.response.pagination.total);
+        }
+        progress.pages_done += 1;
+        on(WindowEvent::Page {
+            page,
+            response: answer.response,
+            text: answer.text,
+            source: answer.source,
+        });
+        on(WindowEvent::Progress(progress));
+        page += 1;
+    }
+    Ok(progress)
+}
+
+/// One page: from the cache, or from the server once the quota allows (pausing at the
+/// reserve and after a 429).
+async fn window_page<R: Requests>(
+    requests: &R,
+    query: &AnalyticsQuery,
+    cancel: &Cancel,
+    progress: &mut Progress,
+    on: &mut dyn FnMut(WindowEvent),
+) -> Result<Answer, PageStop<R::Failure>> {
+    // After a wait the quota may still read low (no reset time was known): the next
+    // request goes anyway, and its answer tells the quota again.
+    let mut waited = false;
+    loop {
+        if cancel.is_aborted() {
+            return Err(PageStop::Cancelled);
+        }
+        // A cached page is free, whatever the quota says.
+        if !waited && !requests.is_cached(query) {
+            if let Some(until_secs) = reserve_wait(requests) {
+                if !pause_for_quota(requests, until_secs, cancel, on).await {
+                    return Err(PageStop::Cancelled);
+                }
+                waited = true;
+                continue;
+            }
+        }
+        match requests.ask(query, cancel).await {
+            Ok(answer) => {
+                progress.requests += answer.requests;
+                return Ok(answer);
+            }
+            Err(Refused {
+                refusal,
+                requests: spent,
+            }) => {
+                progress.requests += spent;
+                match refusal {
+                    Refusal::Superseded => return Err(PageStop::Cancelled),
+                    Refusal::RateLimited { until_secs, .. } => {
+                        if !pause_for_quota(requests, until_secs, cancel, on).await {
+                            return Err(PageStop::Cancelled);
+                        }
+                        waited = true;
+                    }
+                    Refusal::Failed(failure) => return Err(PageStop::Failed(failure)),
+                }
+            }
+        }
+    }
+}
+
+/// When the next request would leave fewer than [`RESERVE`] requests: until when to wait
+/// (the reset, or a minute when the answer did not say).
+fn reserve_wait(requests: &impl Requests) -> Option<i64> {
+    let Quota {
+        remaining,
+        reset_at,
+        ..
+    } = requests.quota()?;
+    (remaining <= RESERVE).then(|| reset_at.unwrap_or(requests.now_ms().div_euclid(1000) + 60))
+}
+
+async fn pause_for_quota(
+    requests: &impl Requests,
+    until_secs: i64,
+    cancel: &Cancel,
+    on: &mut dyn FnMut(WindowEvent),
+) -> bool {
+    on(WindowEvent::Paused { until_secs });
+    let reached = requests.wait_until(until_secs, cancel).await;
+    if reached {
+        on(WindowEvent::Resumed);
+    }
+    reached
+}
+
+enum PageStop<F> {
     Cancelled,
-    Failed(Failure),
+    Failed(F),
 }
 
 /// The words of a window's cost: requests first, then what is cached, what remains, and

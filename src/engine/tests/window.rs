@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::engine::window::{
-    cost_text, pages_for, window_query, Progress, WindowEvent, WindowStop, PAGE_SIZE, RESERVE,
+    cost_text, fetch_window, pages_for, window_cost, window_query, Progress, WindowEvent,
+    WindowStop, PAGE_SIZE, RESERVE,
 };
 
 const RESET: i64 = T0 / 1000 + 3600;
@@ -63,9 +64,8 @@ fn start(
     pool.spawner()
         .spawn_local(async move {
             let mut on = |e: WindowEvent| seen.borrow_mut().push(e);
-            let r = engine
-                .fetch_window(&connection(KEY), &q, expected, &cancel, &mut on)
-                .await;
+            let connection = connection(KEY);
+            let r = fetch_window(&engine.on(&connection), &q, expected, &cancel, &mut on).await;
             *out.borrow_mut() = Some(r);
         })
         .unwrap();
@@ -99,7 +99,7 @@ fn every_page_once_with_limit_100_and_cached_pages_free() {
     let q = first(false);
     assert_eq!(pages_for(250), 3);
     assert_eq!(pages_for(0), 1);
-    let before = engine.window_cost(&conn, &q, 250);
+    let before = window_cost(&engine.on(&conn), &q, 250);
     assert_eq!((before.pages, before.cached, before.requests), (3, 0, 3));
     // The partner looked at page 2 of this window already.
     get(
@@ -109,7 +109,7 @@ fn every_page_once_with_limit_100_and_cached_pages_free() {
         Freshness::CacheFirst,
     )
     .unwrap();
-    let cost = engine.window_cost(&conn, &q, 250);
+    let cost = window_cost(&engine.on(&conn), &q, 250);
     assert_eq!((cost.pages, cost.cached, cost.requests), (3, 1, 2));
     assert_eq!(cost.remaining, Some(149));
     assert!(!cost.pauses());
@@ -187,7 +187,7 @@ fn it_pauses_at_the_reserve_and_resumes_at_the_reset() {
     assert!(events
         .borrow()
         .contains(&WindowEvent::Paused { until_secs: RESET }));
-    let cost = engine.window_cost(&connection(KEY), &first(false), 500);
+    let cost = window_cost(&engine.on(&connection(KEY)), &first(false), 500);
     assert_eq!((cost.requests, cost.before_pause), (2, Some(0)));
     assert!(cost.pauses() && cost_text(&cost).contains("pauses until the quota frees up"));
 

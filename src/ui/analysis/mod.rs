@@ -14,14 +14,12 @@ pub mod panel;
 use crate::analysis::{Aggregator, Analysis, Coverage, Ratio, SortKey, SortOrder};
 use crate::api::types::AnalyticsResponse;
 use crate::contract::AnalyticsQuery;
-use crate::engine::window::{self, Progress};
+use crate::engine::window::{self, Progress, WindowEvent};
 use crate::ui::platform::browser;
 use crate::ui::port::panel::PageLink;
-use crate::ui::port::{read_answer, PageState, ShownWire, WindowEnd, WindowNews};
+use crate::ui::port::{PageState, ShownWire, WindowEnd};
 use crate::ui::text::format;
 use leptos::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// A finished analysis: the window it read and what it found.
@@ -162,40 +160,30 @@ impl Analyst {
             let mut fold = Aggregator::new(coverage);
             // Sized for the window up front: no page's fold grows the tables.
             fold.reserve(matching.min(1_000_000) as usize);
-            // The pages arrive in the port's callback; the fold is taken back at the end.
-            let folding = Rc::new(RefCell::new((fold, None::<Arc<AnalyticsResponse>>, false)));
-            let into = folding.clone();
+            let mut page1 = None::<Arc<AnalyticsResponse>>;
             let end = link
-                .analyze(&first, expected, move |news| match news {
-                    WindowNews::Page { page, text } => {
-                        let mut into = into.borrow_mut();
-                        match read_answer(&text) {
-                            Some(response) => {
-                                into.0.add_page(page, &response.data.instances);
-                                if page == 1 {
-                                    into.1 = Some(Arc::new(response));
-                                }
-                            }
-                            None => into.2 = true,
+                .analyze(&first, expected, |event| match event {
+                    WindowEvent::Page { page, response, .. } => {
+                        fold.add_page(page, &response.data.instances);
+                        if page == 1 {
+                            page1 = Some(response);
                         }
                     }
-                    WindowNews::Progress(p) => me.set_running(|progress, paused| {
+                    WindowEvent::Progress(p) => me.set_running(|progress, paused| {
                         *progress = p;
                         *paused = None;
                     }),
-                    WindowNews::Paused { until_secs } => {
+                    WindowEvent::Paused { until_secs } => {
                         me.set_running(|_, paused| *paused = Some(until_secs))
                     }
-                    WindowNews::Resumed => me.set_running(|_, paused| *paused = None),
+                    WindowEvent::Resumed => me.set_running(|_, paused| *paused = None),
                 })
                 .await;
             if me.generation.get_value() != generation {
                 return;
             }
-            let (fold, page1, unreadable) =
-                folding.replace((Aggregator::new(coverage), None, false));
             match (end, page1) {
-                (Some(WindowEnd::Done), Some(page1)) if !unreadable => {
+                (WindowEnd::Done, Some(page1)) => {
                     let analysis = fold.finish();
                     let finished = Arc::new(Finished {
                         first,
@@ -209,23 +197,20 @@ impl Analyst {
                         export(&finished, ExportKind::Instances);
                     }
                 }
-                (Some(WindowEnd::Done), _) => me.run.set(Run::Stopped(
-                    "A page of the window did not read as an answer.".into(),
+                (WindowEnd::Done, None) => me.run.set(Run::Stopped(
+                    "The window's first page did not arrive.".into(),
                 )),
-                (Some(WindowEnd::Cancelled(p)), _) => me.run.set(Run::Stopped(cancelled_text(p))),
+                (WindowEnd::Cancelled(p), _) => me.run.set(Run::Stopped(cancelled_text(p))),
                 (
-                    Some(WindowEnd::Failed {
+                    WindowEnd::Failed {
                         page,
                         title,
                         message,
-                    }),
+                    },
                     _,
                 ) => me.run.set(Run::Stopped(format!(
                     "Stopped at page {page}: {title}. {message}"
                 ))),
-                (None, _) => me.run.set(Run::Stopped(
-                    "The page did not answer the analysis. Reload the page and try again.".into(),
-                )),
             }
         });
     }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::ui::port::panel::PageLink;
-use crate::ui::port::{read_answer, CampaignNews, PageState};
+use crate::ui::port::{CampaignNews, PageState};
 use crate::ui::state::Metric;
 use crate::ui::text::format::{self, Bucket};
 use crate::ui::text::labels;
@@ -191,10 +191,7 @@ pub fn ComparePanel(link: PageLink) -> impl IntoView {
             // A newer comparison replaces this one (the page stops its requests).
             link.compare(&qs, move |i, news| {
                 let row = match news {
-                    CampaignNews::Ready { text } => match read_answer(&text) {
-                        Some(response) => Row::Ready(Arc::new(response)),
-                        None => Row::Failed("The answer did not read".to_owned()),
-                    },
+                    CampaignNews::Ready(response) => Row::Ready(response),
                     CampaignNews::Failed { title } => Row::Failed(title),
                 };
                 compared.update(|c| {

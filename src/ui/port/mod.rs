@@ -4,10 +4,13 @@
 //! the page's module and loads them as a second module once an answer is on screen
 //! (docs/decisions.md, "The panels, on demand"). Two wasm modules share no memory: the
 //! panels see the page only through a JS object, the *host*, that the page builds
-//! ([`page::host`]) and the panels call ([`panel::PageLink`]). Everything that spends
-//! requests stays on the page's side, in its one request engine — one cache, one quota,
-//! one count of requests spent — and the panels ask it by query. Answers cross as the
-//! server's JSON text, which each side reads with the same types.
+//! ([`page::host`]) and the panels call ([`panel::PageLink`]). Every request still goes
+//! through the page's one request engine — one cache, one quota, one count of requests
+//! spent — one query at a time; the loops that ask many (every page of a window, the
+//! campaigns of a comparison) run on the panels' side, over the engine's
+//! [`Requests`](crate::engine::requests::Requests) trait, so the page's first load does not
+//! carry them. Answers cross as the server's JSON text, which each side reads with the
+//! same types.
 //!
 //! The port is the same whether the panels are in the page's module (tests, development)
 //! or in their own, so every component test of a panel goes through it.
@@ -20,9 +23,12 @@ pub mod page;
 pub mod panel;
 
 use crate::api::reply::Quota;
+use crate::api::types::AnalyticsResponse;
 use crate::contract::{validate_request, AnalyticsQuery};
+use crate::engine::requests::Refused;
 use crate::engine::window::Progress;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A query across the port.
 ///
@@ -80,29 +86,41 @@ pub struct PageState {
     pub revision: u64,
 }
 
-/// What happens while the page fetches a whole window for the analysis, in order.
+/// An answer the page's engine gave, across the port.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum WindowNews {
-    /// A page in hand (once per page), as the server's JSON text.
-    Page {
-        page: u32,
-        text: String,
-    },
-    Progress(Progress),
-    /// Waiting for the quota until then (Unix seconds); it resumes by itself.
-    Paused {
-        until_secs: i64,
-    },
-    Resumed,
+pub struct AnswerWire {
+    /// The server's JSON text.
+    pub text: String,
+    /// When it was fetched (Unix ms).
+    pub at_ms: i64,
+    /// Fetched now (rather than from the cache).
+    pub live: bool,
+    /// Requests it spent.
+    pub requests: u32,
 }
 
-/// How a whole-window fetch ended.
+/// A failure in the page's words (see [`crate::ui::text::messages::explain`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Words {
+    pub title: String,
+    pub message: String,
+}
+
+/// What the page's `ask` ends with.
+pub type Asked = Result<AnswerWire, Refused<Words>>;
+
+/// The page's request lanes: a newer request in a lane replaces (aborts) the one in flight
+/// there, and cancelling a lane aborts its request.
+pub const LANE_ANALYSIS: u32 = 0;
+pub const LANE_COMPARE: u32 = 1;
+pub(crate) const LANES: usize = 2;
+
+/// How a whole-window analysis ended.
+#[derive(Clone, Debug, PartialEq)]
 pub enum WindowEnd {
     Done,
     Cancelled(Progress),
-    /// A request failed at `page`: the failure in words (the page's own, see
-    /// [`crate::ui::text::messages::explain`]).
+    /// A request failed at `page`, in words.
     Failed {
         page: u32,
         title: String,
@@ -111,16 +129,11 @@ pub enum WindowEnd {
 }
 
 /// One campaign of a comparison.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum CampaignNews {
-    /// Its answer, as the server's JSON text.
-    Ready { text: String },
+    Ready(Arc<AnalyticsResponse>),
     /// Its failure's title.
-    Failed { title: String },
-}
-
-/// Reads an answer that crossed the port as the server's JSON text (the page's engine
-/// accepted it already; `None` if it does not read).
-pub fn read_answer(text: &str) -> Option<crate::api::types::AnalyticsResponse> {
-    crate::api::reply::read_body(text)
+    Failed {
+        title: String,
+    },
 }

@@ -1,25 +1,24 @@
 //! The page's side of the port: the host object its panels call. Every method asks the
-//! page's request engine and keeps the page's quota, spend and cache revision current, as
-//! the panels did when they were part of the page.
+//! page's request engine and keeps the page's quota, spend and cache revision current.
 //!
 //! | method | arguments | returns |
 //! |---|---|---|
 //! | `subscribe` | a function, called with the [`PageState`] now and on every change | — |
-//! | `windowCost` | a [`QueryWire`], the instances it matches | a [`WindowCost`](crate::engine::window::WindowCost) or `undefined` |
-//! | `analyze` | a [`QueryWire`], the pages expected, a function called with each [`WindowNews`], one called with the [`WindowEnd`] | — |
-//! | `cancelAnalysis` | — | — |
-//! | `comparePlan` | an array of [`QueryWire`] | a [`Plan`](crate::compare::Plan) or `undefined` |
-//! | `compare` | an array of [`QueryWire`], a function called with (index, [`CampaignNews`]), one called when all are in | — |
+//! | `isCached` | a [`QueryWire`] | whether the page's cache answers it now; `undefined` when it is not a valid query or no key is set |
+//! | `quota` | — | the [`Quota`](crate::api::reply::Quota) now, or `undefined` |
+//! | `ask` | a [`QueryWire`], a lane ([`LANE_ANALYSIS`] or [`LANE_COMPARE`]), a function called once with the [`Asked`] | — |
+//! | `cancel` | a lane | — |
 //!
-//! Ends are told by a callback, not a promise: the page's module then carries no
-//! future-to-promise adapter (the panels' side makes the promise, see [`super::panel`]).
-//! | `cancelCompare` | — | — |
+//! An ask is cache first, with the engine's retries; a newer ask in the same lane replaces
+//! the one in flight there. Ends are told by a callback, not a promise: the page's module
+//! then carries no future-to-promise adapter (the panels' side makes the promise, see
+//! [`super::panel`]).
 
-use super::{CampaignNews, PageState, QueryWire, ShownWire, WindowEnd, WindowNews};
+use super::{AnswerWire, Asked, PageState, QueryWire, ShownWire, Words, LANES};
 use crate::api::cancel::Cancel;
 use crate::contract::AnalyticsQuery;
-use crate::engine::window::{WindowEvent, WindowStop};
-use crate::engine::{Engine, Failed};
+use crate::engine::requests::{Refusal, Refused, Requests};
+use crate::engine::{Engine, Source};
 use crate::ui::state::{Dash, Phase};
 use crate::ui::text::messages;
 use js_sys::{Function, Object, Reflect};
@@ -36,8 +35,7 @@ use wasm_bindgen::{JsCast, JsValue};
 pub fn host(dash: Dash) -> JsValue {
     let host = Object::new();
     let owner = Owner::current();
-    let analysis: Rc<RefCell<Option<Cancel>>> = Rc::default();
-    let comparison: Rc<RefCell<Option<Cancel>>> = Rc::default();
+    let lanes: Rc<[RefCell<Option<Cancel>>; LANES]> = Rc::default();
 
     put(
         &host,
@@ -65,69 +63,50 @@ pub fn host(dash: Dash) -> JsValue {
 
     put(
         &host,
-        "windowCost",
-        Closure::<dyn Fn(JsValue, f64) -> JsValue>::new(move |query: JsValue, matching: f64| {
-            let (Some(query), Some(connection)) = (read_query(query), dash.connection()) else {
-                return JsValue::UNDEFINED;
-            };
-            to_js(
-                &dash
-                    .engine()
-                    .window_cost(&connection, &query, matching as u64),
-            )
+        "isCached",
+        Closure::<dyn Fn(JsValue) -> JsValue>::new(move |query: JsValue| {
+            match (read_query(query), dash.connection()) {
+                (Some(query), Some(connection)) => {
+                    dash.engine().is_cached(&connection, &query).into()
+                }
+                _ => JsValue::UNDEFINED,
+            }
         }),
     );
 
-    let cancel_slot = analysis.clone();
     put(
         &host,
-        "analyze",
-        Closure::<dyn Fn(JsValue, u32, Function, Function)>::new(
-            move |query: JsValue, expected: u32, tell: Function, done: Function| {
-                let cancel = replace(&cancel_slot);
+        "quota",
+        Closure::<dyn Fn() -> JsValue>::new(move || to_js(&dash.engine().quota())),
+    );
+
+    let running = lanes.clone();
+    put(
+        &host,
+        "ask",
+        Closure::<dyn Fn(JsValue, JsValue, Function)>::new(
+            move |query: JsValue, lane: JsValue, done: Function| {
+                let Some(slot) = lane_of(&running, &lane) else {
+                    let _ = done.call1(&JsValue::NULL, &to_js(&refused(NO_LANE)));
+                    return;
+                };
+                let cancel = replace(slot);
+                let query = read_query(query);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let end = analyze(dash, read_query(query), expected, &cancel, &tell).await;
-                    let _ = done.call1(&JsValue::NULL, &to_js(&end));
+                    let asked = ask(dash, query, &cancel).await;
+                    let _ = done.call1(&JsValue::NULL, &to_js(&asked));
                 });
             },
         ),
     );
     put(
         &host,
-        "cancelAnalysis",
-        Closure::<dyn Fn()>::new(move || abort(&analysis)),
-    );
-
-    put(
-        &host,
-        "comparePlan",
-        Closure::<dyn Fn(JsValue) -> JsValue>::new(move |queries: JsValue| {
-            let (Some(queries), Some(connection)) = (read_queries(queries), dash.connection())
-            else {
-                return JsValue::UNDEFINED;
-            };
-            to_js(&crate::compare::plan(&dash.engine(), &connection, &queries))
+        "cancel",
+        Closure::<dyn Fn(JsValue)>::new(move |lane: JsValue| {
+            if let Some(slot) = lane_of(&lanes, &lane) {
+                abort(slot);
+            }
         }),
-    );
-
-    let cancel_slot = comparison.clone();
-    put(
-        &host,
-        "compare",
-        Closure::<dyn Fn(JsValue, Function, Function)>::new(
-            move |queries: JsValue, tell: Function, done: Function| {
-                let cancel = replace(&cancel_slot);
-                wasm_bindgen_futures::spawn_local(async move {
-                    compare(dash, read_queries(queries), &cancel, &tell).await;
-                    let _ = done.call0(&JsValue::NULL);
-                });
-            },
-        ),
-    );
-    put(
-        &host,
-        "cancelCompare",
-        Closure::<dyn Fn()>::new(move || abort(&comparison)),
     );
 
     host.into()
@@ -153,115 +132,79 @@ fn page_state(dash: Dash) -> PageState {
     }
 }
 
-/// After requests: the page shows the quota and spend as the engine has them now, and
-/// every cost on the page is asked again.
-fn counted(dash: Dash, engine: &Engine) {
+const NOT_VALID: (&str, &str) = (
+    "The query to ask is not valid",
+    "Run the query again, then try again.",
+);
+const NO_KEY: (&str, &str) = (
+    "No secret key to ask with",
+    "Enter your secret key, run the query, then try again.",
+);
+const NO_LANE: (&str, &str) = (
+    "The panels asked in a way this page does not know",
+    "Reload the page and try again.",
+);
+
+fn refused((title, message): (&str, &str)) -> Asked {
+    Err(Refused {
+        refusal: Refusal::Failed(Words {
+            title: title.to_owned(),
+            message: message.to_owned(),
+        }),
+        requests: 0,
+    })
+}
+
+/// One ask through the page's engine; afterwards the page shows the quota and spend as
+/// the engine has them, and every cost on the page is asked again.
+async fn ask(dash: Dash, query: Option<AnalyticsQuery>, cancel: &Cancel) -> Asked {
+    let Some(query) = query else {
+        return refused(NOT_VALID);
+    };
+    let Some(connection) = dash.connection() else {
+        return refused(NO_KEY);
+    };
+    let engine: Engine = dash.engine();
+    let asked = engine.on(&connection).ask(&query, cancel).await;
     dash.quota.try_set(engine.quota());
     dash.spent.try_set(engine.spent());
     dash.revision.try_update(|r| *r += 1);
-}
-
-async fn analyze(
-    dash: Dash,
-    first: Option<AnalyticsQuery>,
-    expected: u32,
-    cancel: &Cancel,
-    tell: &Function,
-) -> WindowEnd {
-    let failed = |title: &str| WindowEnd::Failed {
-        page: 1,
-        title: title.to_owned(),
-        message: "Run the query again, then analyse it.".to_owned(),
-    };
-    let Some(first) = first else {
-        return failed("The window to analyse is not a valid query");
-    };
-    let Some(connection) = dash.connection() else {
-        return failed("Enter your key to analyse the window");
-    };
-    let engine = dash.engine();
-    let counters = engine.clone();
-    let mut on = |event: WindowEvent| {
-        let news = match event {
-            WindowEvent::Page { page, text, .. } => WindowNews::Page {
-                page,
-                text: text.to_string(),
-            },
-            WindowEvent::Progress(p) => {
-                counted(dash, &counters);
-                WindowNews::Progress(p)
-            }
-            WindowEvent::Paused { until_secs } => {
-                dash.quota.try_set(counters.quota());
-                WindowNews::Paused { until_secs }
-            }
-            WindowEvent::Resumed => WindowNews::Resumed,
-        };
-        let _ = tell.call1(&JsValue::NULL, &to_js(&news));
-    };
-    let outcome = engine
-        .fetch_window(&connection, &first, expected, cancel, &mut on)
-        .await;
-    counted(dash, &engine);
-    match outcome {
-        Ok(_) => WindowEnd::Done,
-        Err(WindowStop::Cancelled(p)) => WindowEnd::Cancelled(p),
-        Err(WindowStop::Failed { failure, page, .. }) => {
-            let words = messages::explain(
-                &failure,
-                messages::Context {
-                    base_url: "",
-                    now: engine.now_ms().div_euclid(1000),
-                },
-            );
-            WindowEnd::Failed {
-                page,
-                title: words.title,
-                message: words.message,
-            }
-        }
+    let now = engine.now_ms().div_euclid(1000);
+    match asked {
+        Ok(answer) => Ok(AnswerWire {
+            text: answer.text.to_string(),
+            at_ms: answer.source.fetched_at_ms(),
+            live: matches!(answer.source, Source::Live { .. }),
+            requests: answer.requests,
+        }),
+        Err(Refused { refusal, requests }) => Err(Refused {
+            refusal: refusal.map(|failure| {
+                let words = messages::explain(&failure, messages::Context { base_url: "", now });
+                Words {
+                    title: words.title,
+                    message: words.message,
+                }
+            }),
+            requests,
+        }),
     }
 }
 
-async fn compare(
-    dash: Dash,
-    queries: Option<Vec<AnalyticsQuery>>,
-    cancel: &Cancel,
-    tell: &Function,
-) {
-    let (Some(queries), Some(connection)) = (queries, dash.connection()) else {
-        return;
-    };
-    let engine = dash.engine();
-    crate::compare::fetch(&engine, &connection, &queries, cancel, |i, outcome| {
-        counted(dash, &engine);
-        let news = match outcome {
-            Ok(answer) => CampaignNews::Ready {
-                text: answer.text.to_string(),
-            },
-            Err(Failed { failure, .. }) => {
-                // Replaced by a newer comparison: its rows are not shown.
-                if cancel.is_aborted() {
-                    return;
-                }
-                let words = messages::explain(
-                    &failure,
-                    messages::Context {
-                        base_url: "",
-                        now: engine.now_ms().div_euclid(1000),
-                    },
-                );
-                CampaignNews::Failed { title: words.title }
-            }
-        };
-        let _ = tell.call2(&JsValue::NULL, &JsValue::from(i as u32), &to_js(&news));
-    })
-    .await;
+fn lane_of<'a>(
+    lanes: &'a [RefCell<Option<Cancel>>; LANES],
+    lane: &JsValue,
+) -> Option<&'a RefCell<Option<Cancel>>> {
+    let lane = lane.as_f64()?;
+    lanes.get(
+        usize::try_from(lane as i64)
+            .ok()
+            .filter(|&l| l as f64 == lane)?,
+    )
 }
 
-/// A new cancel handle in `slot`; the one it replaces is fired (a newer run replaces an
-/// older one).
-fn replace(slot: &Rc<RefCell<Option<Cancel>>>) -> Cancel {
+/// A new cancel handle in `slot`; the one it replaces is fired (a newer request replaces
+/// an older one).
+fn replace(slot: &RefCell<Option<Cancel>>) -> Cancel {
     let cancel = Cancel::new();
     if let Some(old) = slot.borrow_mut().replace(cancel.clone()) {
         old.abort();
@@ -269,7 +212,7 @@ fn replace(slot: &Rc<RefCell<Option<Cancel>>>) -> Cancel {
     cancel
 }
 
-fn abort(slot: &Rc<RefCell<Option<Cancel>>>) {
+fn abort(slot: &RefCell<Option<Cancel>>) {
     if let Some(cancel) = slot.borrow_mut().take() {
         cancel.abort();
     }
@@ -291,11 +234,4 @@ pub(super) fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
 
 fn read_query(value: JsValue) -> Option<AnalyticsQuery> {
     from_js::<QueryWire>(value)?.parse()
-}
-
-fn read_queries(value: JsValue) -> Option<Vec<AnalyticsQuery>> {
-    from_js::<Vec<QueryWire>>(value)?
-        .iter()
-        .map(QueryWire::parse)
-        .collect()
 }

@@ -1,18 +1,30 @@
-//! The panels' side of the port: [`PageLink`], typed calls on the page's host object
-//! (see [`super::page`] for the methods).
+//! The panels' side of the port: [`PageLink`], typed calls on the page's host object (see
+//! [`super::page`] for its methods), and the loops that ask many answers — every page of a
+//! window, the campaigns of a comparison — run here, over [`Requests`] that go to the
+//! page's engine one at a time.
 
 use super::page::{from_js, to_js};
-use super::{CampaignNews, PageState, QueryWire, WindowEnd, WindowNews};
+use super::{
+    Asked, CampaignNews, PageState, QueryWire, WindowEnd, Words, LANES, LANE_ANALYSIS, LANE_COMPARE,
+};
+use crate::api::cancel::Cancel;
+use crate::api::reply::{read_body, Quota};
 use crate::compare::Plan;
 use crate::contract::AnalyticsQuery;
-use crate::engine::window::WindowCost;
+use crate::engine::requests::{Refusal, Refused, Requests};
+use crate::engine::window::{self, WindowCost, WindowEvent, WindowStop};
+use crate::engine::{Answer, Env, Source};
 use js_sys::{Function, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// The panels' handle on the page. A host that lacks a method, or answers with something
-/// unreadable, reads as "nothing known" (no cost, no plan), never as a crash.
+/// unreadable, reads as "nothing known" (no cost, no plan) or a stated failure, never as a
+/// crash.
 ///
 /// ```no_run
 /// # async fn demo(host: wasm_bindgen::JsValue, query: campaign_analytics::contract::AnalyticsQuery) {
@@ -23,16 +35,25 @@ use wasm_bindgen_futures::JsFuture;
 /// # fn log(_: i64) {}
 /// # }
 /// ```
-#[derive(Clone, Debug)]
-pub struct PageLink(JsValue);
+#[derive(Clone)]
+pub struct PageLink {
+    host: JsValue,
+    /// The run in each lane (a newer run, or a cancel, fires it).
+    running: Rc<[RefCell<Option<Cancel>>; LANES]>,
+    env: Rc<dyn Env>,
+}
 
 impl PageLink {
     pub fn new(host: JsValue) -> PageLink {
-        PageLink(host)
+        PageLink {
+            host,
+            running: Rc::default(),
+            env: crate::engine::browser_env(),
+        }
     }
 
     fn method(&self, name: &str) -> Option<Function> {
-        Reflect::get(&self.0, &JsValue::from_str(name))
+        Reflect::get(&self.host, &JsValue::from_str(name))
             .ok()?
             .dyn_into::<Function>()
             .ok()
@@ -48,19 +69,28 @@ impl PageLink {
                 on(state);
             }
         });
-        let _ = subscribe.call1(&self.0, tell.as_ref().unchecked_ref());
+        let _ = subscribe.call1(&self.host, tell.as_ref().unchecked_ref());
         // Called for as long as the page lives.
         tell.forget();
     }
 
+    /// Whether the page's cache answers `query` now; `None` when the page cannot ask it (no
+    /// key, not a valid query, no page).
+    fn cached(&self, query: &AnalyticsQuery) -> Option<bool> {
+        self.method("isCached")?
+            .call1(&self.host, &to_js(&QueryWire::of(query)))
+            .ok()?
+            .as_bool()
+    }
+
     /// What analysing the window starting at `first` would cost now.
     pub fn window_cost(&self, first: &AnalyticsQuery, matching: u64) -> Option<WindowCost> {
-        let cost = self.method("windowCost")?.call2(
-            &self.0,
-            &to_js(&QueryWire::of(first)),
-            &JsValue::from(matching as f64),
-        );
-        from_js(cost.ok()?)
+        self.cached(first)?;
+        Some(window::window_cost(
+            &self.lane(LANE_ANALYSIS),
+            first,
+            matching,
+        ))
     }
 
     /// Fetches every page of the window starting at `first` through the page's engine,
@@ -69,41 +99,36 @@ impl PageLink {
         &self,
         first: &AnalyticsQuery,
         expected_pages: u32,
-        on: impl FnMut(WindowNews) + 'static,
-    ) -> Option<WindowEnd> {
-        let on = std::cell::RefCell::new(on);
-        let tell = Closure::<dyn Fn(JsValue)>::new(move |news: JsValue| {
-            if let Some(news) = from_js::<WindowNews>(news) {
-                (on.borrow_mut())(news);
-            }
-        });
-        let analyze = self.method("analyze")?;
-        let end = until_done(|done| {
-            analyze.apply(
-                &self.0,
-                &js_sys::Array::of4(
-                    &to_js(&QueryWire::of(first)),
-                    &JsValue::from(expected_pages),
-                    tell.as_ref(),
-                    done,
-                ),
-            )
-        })
+        mut on: impl FnMut(WindowEvent),
+    ) -> WindowEnd {
+        let cancel = self.start(LANE_ANALYSIS);
+        let fetched = window::fetch_window(
+            &self.lane(LANE_ANALYSIS),
+            first,
+            expected_pages,
+            &cancel,
+            &mut on,
+        )
         .await;
-        drop(tell);
-        from_js(end?)
+        match fetched {
+            Ok(_) => WindowEnd::Done,
+            Err(WindowStop::Cancelled(progress)) => WindowEnd::Cancelled(progress),
+            Err(WindowStop::Failed { failure, page, .. }) => WindowEnd::Failed {
+                page,
+                title: failure.title.clone(),
+                message: failure.message.clone(),
+            },
+        }
     }
 
     pub fn cancel_analysis(&self) {
-        if let Some(cancel) = self.method("cancelAnalysis") {
-            let _ = cancel.call0(&self.0);
-        }
+        self.stop(LANE_ANALYSIS);
     }
 
     /// What asking all of `queries` would cost now, against the quota.
     pub fn compare_plan(&self, queries: &[AnalyticsQuery]) -> Option<Plan> {
-        let plan = self.method("comparePlan")?.call1(&self.0, &wires(queries));
-        from_js(plan.ok()?)
+        self.cached(queries.first()?)?;
+        Some(crate::compare::plan(&self.lane(LANE_COMPARE), queries))
     }
 
     /// Asks each of `queries` through the page's engine, one after the other, telling `on`
@@ -111,31 +136,133 @@ impl PageLink {
     pub async fn compare(
         &self,
         queries: &[AnalyticsQuery],
-        on: impl FnMut(usize, CampaignNews) + 'static,
+        mut on: impl FnMut(usize, CampaignNews),
     ) {
-        let on = std::cell::RefCell::new(on);
-        let tell = Closure::<dyn Fn(JsValue, JsValue)>::new(move |i: JsValue, news: JsValue| {
-            if let (Some(i), Some(news)) = (i.as_f64(), from_js::<CampaignNews>(news)) {
-                (on.borrow_mut())(i as usize, news);
-            }
-        });
-        let Some(compare) = self.method("compare") else {
-            return;
-        };
-        let _ =
-            until_done(|done| compare.call3(&self.0, &wires(queries), tell.as_ref(), done)).await;
-        drop(tell);
+        let cancel = self.start(LANE_COMPARE);
+        let lane = self.lane(LANE_COMPARE);
+        crate::compare::fetch(&lane, queries, &cancel, |i, outcome| {
+            let news = match outcome {
+                Ok(answer) => CampaignNews::Ready(answer.response),
+                // Replaced by a newer comparison: its rows are not shown.
+                Err(Refused {
+                    refusal: Refusal::Superseded,
+                    ..
+                }) => return,
+                Err(Refused {
+                    refusal: Refusal::Failed(words) | Refusal::RateLimited { failure: words, .. },
+                    ..
+                }) => CampaignNews::Failed { title: words.title },
+            };
+            on(i, news);
+        })
+        .await;
     }
 
     pub fn cancel_compare(&self) {
-        if let Some(cancel) = self.method("cancelCompare") {
-            let _ = cancel.call0(&self.0);
+        self.stop(LANE_COMPARE);
+    }
+
+    fn lane(&self, lane: u32) -> Lane<'_> {
+        Lane { link: self, lane }
+    }
+
+    /// A new run in `lane`: the one running there stops.
+    fn start(&self, lane: u32) -> Cancel {
+        self.stop(lane);
+        let cancel = Cancel::new();
+        if let Some(slot) = self.running.get(lane as usize) {
+            *slot.borrow_mut() = Some(cancel.clone());
+        }
+        cancel
+    }
+
+    /// Stops the run in `lane`: its waits end here and its request in flight on the page.
+    fn stop(&self, lane: u32) {
+        if let Some(cancel) = self
+            .running
+            .get(lane as usize)
+            .and_then(|slot| slot.borrow_mut().take())
+        {
+            cancel.abort();
+        }
+        if let Some(cancel) = self.method("cancel") {
+            let _ = cancel.call1(&self.host, &JsValue::from(lane));
         }
     }
 }
 
-fn wires(queries: &[AnalyticsQuery]) -> JsValue {
-    to_js(&queries.iter().map(QueryWire::of).collect::<Vec<_>>())
+/// The page's engine as the panels reach it, in one lane.
+struct Lane<'a> {
+    link: &'a PageLink,
+    lane: u32,
+}
+
+/// Why the page gave no answer, when it did not say.
+fn silent() -> Refused<Words> {
+    Refused {
+        refusal: Refusal::Failed(Words {
+            title: "The page did not answer".to_owned(),
+            message: "Reload the page and try again.".to_owned(),
+        }),
+        requests: 0,
+    }
+}
+
+impl Requests for Lane<'_> {
+    type Failure = Words;
+
+    fn now_ms(&self) -> i64 {
+        self.link.env.now_ms()
+    }
+
+    fn quota(&self) -> Option<Quota> {
+        let quota = self.link.method("quota")?.call0(&self.link.host).ok()?;
+        from_js(quota)
+    }
+
+    fn is_cached(&self, query: &AnalyticsQuery) -> bool {
+        self.link.cached(query).unwrap_or(false)
+    }
+
+    async fn ask(&self, query: &AnalyticsQuery, cancel: &Cancel) -> Result<Answer, Refused<Words>> {
+        if cancel.is_aborted() {
+            return Err(Refused {
+                refusal: Refusal::Superseded,
+                requests: 0,
+            });
+        }
+        let ask = self.link.method("ask").ok_or_else(silent)?;
+        let wire = to_js(&QueryWire::of(query));
+        let lane = JsValue::from(self.lane);
+        let asked = until_done(|done| ask.call3(&self.link.host, &wire, &lane, done))
+            .await
+            .and_then(from_js::<Asked>)
+            .ok_or_else(silent)?;
+        let wire = asked?;
+        let Some(response) = read_body(&wire.text) else {
+            return Err(Refused {
+                refusal: Refusal::Failed(Words {
+                    title: "The answer could not be read".to_owned(),
+                    message: "Run the query again, then try again.".to_owned(),
+                }),
+                requests: wire.requests,
+            });
+        };
+        Ok(Answer {
+            response: Arc::new(response),
+            text: wire.text.into(),
+            source: if wire.live {
+                Source::Live { at_ms: wire.at_ms }
+            } else {
+                Source::Cached { at_ms: wire.at_ms }
+            },
+            requests: wire.requests,
+        })
+    }
+
+    async fn wait_until(&self, until_secs: i64, cancel: &Cancel) -> bool {
+        crate::engine::wait_until(&*self.link.env, until_secs, cancel).await
+    }
 }
 
 /// Makes a call that ends by calling the `done` function it is given, and waits for that:
