@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Step one of the post-build hook (scripts/post-build.sh), release builds only: for the
-# page's module and the panels' module, shortens the names wasm-bindgen generated for their
-# glue (scripts/short-wasm-names.mjs), then minifies the glue (and the page's snippets)
+# page's module and the panels' module, drops the stream classes nothing uses
+# (scripts/drop-classes.mjs) and the code behind them (wasm-opt again), shortens the names
+# wasm-bindgen generated for their glue (scripts/short-wasm-names.mjs), then minifies the
+# glue (and the page's snippets)
 # with esbuild, and gives index.html the new Subresource Integrity digests of what it
 # preloads. Trunk's own JS minifier cannot parse this glue (it warns and ships it as
 # written). Both are part of the first load (docs/decisions.md, "The dashboard's release
@@ -10,7 +12,11 @@ set -euo pipefail
 dir="${TRUNK_STAGING_DIR:?run by Trunk}"
 [ "${TRUNK_PROFILE:-}" = "release" ] || exit 0
 source "$(dirname "$0")/common.sh"
-require_tools node esbuild
+require_tools node esbuild wasm-opt
+
+# wasm-streams' classes (server_fn's browser side, which Leptos always links): the dashboard
+# never streams a response, and they are exports, so nothing else drops them.
+unused_classes=(IntoUnderlyingByteSource IntoUnderlyingSink IntoUnderlyingSource)
 
 # sri FILE: the digest Trunk writes in an integrity attribute.
 sri() {
@@ -37,6 +43,9 @@ for js in "$dir"/campaign-analytics-*.js; do
   wasm="${js%.js}_bg.wasm"
   js_before="$(sri "$js")"
   wasm_before="$(sri "$wasm")"
+  node scripts/drop-classes.mjs "$wasm" "$js" "${unused_classes[@]}"
+  # The same optimization as Trunk's (index.html), now that their code is unused.
+  wasm-opt -Oz --converge --strip-producers "$wasm" -o "$wasm"
   node scripts/short-wasm-names.mjs "$wasm" "$js"
   minify "$js"
   rewritten "$js" "$js_before"

@@ -1,6 +1,7 @@
-// The release bundle's post-build step that shortens wasm-bindgen's generated names
+// The release bundle's post-build steps that drop unused stream classes
+// (scripts/drop-classes.mjs) and shorten wasm-bindgen's generated names
 // (scripts/short-wasm-names.mjs): on the real bundle, and on small modules made here to
-// try its refusals. The rest of this suite loads the same bundle in Chromium, so a pair
+// try their refusals. The rest of this suite loads the same bundle in Chromium, so a pair
 // that did not link would fail there too.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const script = join(root, "scripts", "short-wasm-names.mjs");
+const dropClasses = join(root, "scripts", "drop-classes.mjs");
 const dist = join(root, "dist");
 const LONG_NAME = /__wbg_\w+_[0-9a-f]{16}|wasm_bindgen_[0-9a-f]{16}___/;
 
@@ -87,6 +89,42 @@ test("refuses, leaving both files as they were, when the glue never mentions a n
   assert.equal(readFileSync(paths.js, "utf8"), glue);
 });
 
+test("drops the glue's entries for imports the module no longer has, in wasm-bindgen's shape only", async () => {
+  const DEAD = "__wbg_new_typed_0123456789abcdef";
+  const entries = (dead) => `function getImports() {
+    const import0 = {
+        __proto__: null,
+        ${IMPORT}: function() {
+            return 1;
+        },
+${dead}    };
+    return { "./app_bg.js": import0 };
+}
+export function call(wasm) { wasm.${SHIM}(); }`;
+  const deadEntry = `        ${DEAD}: function(arg0, arg1) {
+            const inner = { a: arg0 };
+            return new Promise(() => inner);
+        },
+`;
+  const paths = workspace(module(IMPORT, SHIM), entries(deadEntry));
+  const result = run(paths);
+  assert.equal(result.status, 0, result.stderr);
+  const js = readFileSync(paths.js, "utf8");
+  assert.doesNotMatch(js, /new_typed|new Promise/);
+  const { getImports } = new Function(`${js.replace(/export /g, "")}; return { getImports };`)();
+  await WebAssembly.instantiate(readFileSync(paths.wasm), getImports());
+
+  // Written some other way, it is not taken apart: refused, files as they were.
+  const odd = entries(`        ${DEAD}: function(arg0) { return arg0; },\n`);
+  const wasm = module(IMPORT, SHIM);
+  const refused = workspace(wasm, odd);
+  const again = run(refused);
+  assert.equal(again.status, 1, again.stdout);
+  assert.match(again.stderr, /not in the shape wasm-bindgen writes/);
+  assert.equal(readFileSync(refused.js, "utf8"), odd);
+  assert.deepEqual(readFileSync(refused.wasm), wasm);
+});
+
 test("refuses a file that is not a wasm module, and a truncated one", () => {
   for (const bytes of [Buffer.from("<!doctype html>"), module(IMPORT, SHIM).subarray(0, 30)]) {
     const paths = workspace(bytes, `const a = "${IMPORT}";`);
@@ -94,6 +132,82 @@ test("refuses a file that is not a wasm module, and a truncated one", () => {
     assert.equal(result.status, 1, result.stdout);
     assert.match(result.stderr, /^short-wasm-names: /);
     assert.deepEqual(readFileSync(paths.wasm), bytes);
+  }
+});
+
+/** A module exporting its one function under each of `names`. */
+function exporting(names) {
+  return Buffer.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 0, 0]),
+    ...section(2, [1, ...name("./app_bg.js"), ...name("__wbindgen_init"), 0, 0]),
+    ...section(3, [1, 0]),
+    ...section(7, [names.length, ...names.flatMap((n) => [...name(n), 0, 1])]),
+    ...section(10, [1, 2, 0, 0x0b]),
+  ]);
+}
+
+/** An exported class as wasm-bindgen writes it, with its registry and dispose line. */
+const glueClass = (cls) => `export class ${cls} {
+    free() {
+        wasm.__wbg_${cls.toLowerCase()}_free(this.__wbg_ptr, 0);
+    }
+    pull(controller) {
+        return wasm.${cls.toLowerCase()}_pull(this.__wbg_ptr, controller);
+    }
+}
+if (Symbol.dispose) ${cls}.prototype[Symbol.dispose] = ${cls}.prototype.free;
+`;
+const registry = (cls) => `const ${cls}Finalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_${cls.toLowerCase()}_free(ptr >>> 0, 1));
+`;
+const dropRun = (paths, ...classes) =>
+  spawnSync(process.execPath, [dropClasses, paths.wasm, paths.js, ...classes], { encoding: "utf8" });
+
+test("drops a class from the glue and its exports from the module; the rest still links", async () => {
+  const glue = `${glueClass("IntoUnderlyingSource")}
+export function main(wasm) { return wasm.main(); }
+${registry("IntoUnderlyingSource")}
+const imports = { "./app_bg.js": { __wbindgen_init: () => {} } };
+`;
+  const paths = workspace(
+    exporting(["intounderlyingsource_pull", "__wbg_intounderlyingsource_free", "main", "memory_like"]),
+    glue,
+  );
+  const result = dropRun(paths, "IntoUnderlyingSource");
+  assert.equal(result.status, 0, result.stderr);
+  const js = readFileSync(paths.js, "utf8");
+  assert.doesNotMatch(js, /IntoUnderlyingSource|intounderlyingsource/);
+  const compiled = await WebAssembly.compile(readFileSync(paths.wasm));
+  assert.deepEqual(WebAssembly.Module.exports(compiled).map((e) => e.name), ["main", "memory_like"]);
+  const { imports, main } = new Function(`${js.replace(/export /g, "")}; return { imports, main };`)();
+  const instance = await WebAssembly.instantiate(compiled, imports);
+  assert.equal(main(instance.exports), undefined);
+});
+
+test("refuses, leaving both files as they were, a class it cannot drop whole", () => {
+  const wasm = exporting(["intounderlyingsource_pull", "__wbg_intounderlyingsource_free", "main"]);
+  const whole = `${glueClass("IntoUnderlyingSource")}${registry("IntoUnderlyingSource")}`;
+  const cases = [
+    // Not in the glue at all.
+    [whole, "IntoUnderlyingSink", /no IntoUnderlyingSink in the shape/],
+    // Its registry is missing.
+    [glueClass("IntoUnderlyingSource"), "IntoUnderlyingSource", /no IntoUnderlyingSource in the shape/],
+    // Used elsewhere in the glue.
+    [`${whole}export const keep = new IntoUnderlyingSource();\n`, "IntoUnderlyingSource", /still in the glue/],
+    // Another export of it still called.
+    [`${whole}export const f = (wasm) => wasm.intounderlyingsource_pull(0);\n`, "IntoUnderlyingSource", /still calls intounderlyingsource_pull/],
+    // Not a name.
+    [whole, "a[b]", /not a class name/],
+  ];
+  for (const [glue, cls, why] of cases) {
+    const paths = workspace(wasm, glue);
+    const result = dropRun(paths, cls);
+    assert.equal(result.status, 1, `${cls}: ${result.stdout}`);
+    assert.match(result.stderr, why);
+    assert.deepEqual(readFileSync(paths.wasm), wasm);
+    assert.equal(readFileSync(paths.js, "utf8"), glue);
   }
 });
 
@@ -110,7 +224,9 @@ test("the release bundle's modules and glue carry no generated long names", asyn
     }
     for (const { name: field } of WebAssembly.Module.exports(compiled)) {
       assert.doesNotMatch(field, LONG_NAME, stem);
+      assert.doesNotMatch(field, /intounderlying/, `${stem}: the stream classes are dropped`);
     }
+    assert.doesNotMatch(js, /IntoUnderlying/, stem);
   }
   // The page's digests in index.html are those of the rewritten files (a stale digest
   // would make the browser refuse them; the tests in Chromium load this page).
