@@ -1,6 +1,6 @@
 //! The whole-window analysis panel in the dashboard, against canned answers: cost first,
 //! one request per page of 100, the leaderboard's top insider as the pages imply, a pause
-//! at the quota's reserve that counts down and resumes by itself, and a cancel that aborts
+//! at the quota's reserve (and after a 429) that counts down and resumes by itself, and a cancel that aborts
 //! the request in flight.
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features ui --test ui_analysis`
 #![cfg(all(target_arch = "wasm32", feature = "ui"))]
@@ -208,5 +208,54 @@ async fn at_the_reserve_it_pauses_with_a_countdown_and_resumes_by_itself() {
         "page 2 came {} ms before the quota's reset",
         (reset * 1000) as f64 - resumed_ms
     );
+    assert!(!exists("analysis-cancel"));
+}
+
+#[wasm_bindgen_test]
+async fn a_429_on_a_page_pauses_until_the_reset_and_asks_that_page_once_more() {
+    // Page 2 is refused once (the quota ran out elsewhere), until `reset`; then answered.
+    let reset = (js_sys::Date::now() / 1000.0).floor() as i64 + 3;
+    let (first, second) = pages();
+    let (first, second) = (
+        serde_json::to_string(&first).unwrap(),
+        serde_json::to_string(&second).unwrap(),
+    );
+    let refused = std::rc::Rc::new(std::cell::Cell::new(false));
+    let (transport, calls) = canned(move |request| {
+        if !request.path.contains("limit=100") {
+            (0, answer(200, PER_DAY_PAGE_2))
+        } else if request.path.contains("page=2") {
+            if refused.replace(true) {
+                (0, answer(200, &second))
+            } else {
+                let envelope = NOT_FOUND
+                    .replace("Not Found", "Too Many Requests")
+                    .replace("No endpoint exists at this path", "Rate limit exceeded");
+                let raw = RawResponse {
+                    rate_limit: Some("150".into()),
+                    rate_remaining: Some("0".into()),
+                    rate_reset: Some(reset.to_string()),
+                    retry_after: Some("3".into()),
+                    ..RawResponse::json(429, &envelope)
+                };
+                (0, raw)
+            }
+        } else {
+            (0, answer(200, &first))
+        }
+    });
+    let _app = analysis_offered(transport).await;
+    click("analyze-window");
+
+    wait_until("the pause", || text("analysis-progress").contains("paused")).await;
+    assert_eq!(window_calls(&calls).len(), 2, "page 1, and page 2 refused");
+    wait_until("the leaderboard", || exists("insider-row")).await;
+    assert!(
+        js_sys::Date::now() >= (reset * 1000) as f64,
+        "page 2 was asked again before the quota's reset"
+    );
+    let pages_asked = window_calls(&calls);
+    assert_eq!(pages_asked.len(), 3, "{pages_asked:?}");
+    assert!(pages_asked[1].contains("page=2") && pages_asked[2].contains("page=2"));
     assert!(!exists("analysis-cancel"));
 }
