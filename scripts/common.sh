@@ -23,9 +23,12 @@ DASHBOARD_TOOLCHAIN="nightly-2026-05-20"
 # stable builds' artifacts are not rebuilt after it). `erase_components` is Leptos's
 # switch to type-erase every component's view: the same page, less monomorphized code.
 # `-Zfmt-debug=none` compiles `{:?}` formatting out: nothing the page shows uses it.
+# `optimize_for_size` makes the rebuilt standard library pick its smaller algorithms
+# (sorting, integer formatting, string search).
 build_dashboard() {
   RUSTUP_TOOLCHAIN="$DASHBOARD_TOOLCHAIN" \
     CARGO_UNSTABLE_BUILD_STD="std,panic_abort" \
+    CARGO_UNSTABLE_BUILD_STD_FEATURES="optimize_for_size" \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none --cfg erase_components" \
     CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/dashboard" \
     trunk build --release "$@"
