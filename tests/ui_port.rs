@@ -95,6 +95,7 @@ async fn junk_and_invalid_queries_get_nothing_and_send_nothing() {
     ];
     for bad in &junk {
         assert!(call(&host, "isCached", &[bad.clone()]).is_undefined());
+        assert!(call(&host, "cachedPages", &[bad.clone(), JsValue::from(3)]).is_undefined());
         let asked = ask(&host, bad.clone(), JsValue::from(LANE_ANALYSIS)).await;
         assert!(refused_in_words(&asked), "{asked:?}");
     }
@@ -112,6 +113,21 @@ async fn junk_and_invalid_queries_get_nothing_and_send_nothing() {
         assert!(refused_in_words(&asked), "{asked:?}");
         call(&host, "cancel", &[lane]);
     }
+    // A count of pages that is not a whole number is not a count.
+    for pages in [
+        JsValue::from(-1),
+        JsValue::from(0.5),
+        JsValue::from(f64::NAN),
+        JsValue::from_str("2"),
+        JsValue::UNDEFINED,
+    ] {
+        assert!(call(&host, "cachedPages", &[valid.clone(), pages]).is_undefined());
+    }
+    assert_eq!(
+        call(&host, "cachedPages", &[valid.clone(), JsValue::from(1e12)]),
+        JsValue::from(0),
+        "a huge count is capped, and nothing is cached yet"
+    );
     assert_eq!(calls.borrow().len(), 0, "nothing was sent for any of them");
     // A callback that is not a function is called by nobody; the request still counts once
     // and is cached after.
@@ -222,6 +238,9 @@ async fn a_valid_query_crosses_and_each_page_is_asked_once() {
     assert_eq!(page1, parse(PER_DAY_100));
     // Now cached: free, and the same analysis again asks nothing.
     assert_eq!(link.window_cost(&q, 120).map(|c| c.requests), Some(0));
+    // A window of 10,000 pages: its cost counts the two cached ones (asked in one call).
+    let huge = link.window_cost(&q, 1_000_000).expect("a cost");
+    assert_eq!((huge.pages, huge.cached, huge.requests), (10_000, 2, 9_998));
     assert_eq!(link.analyze(&q, 2, |_| ()).await, WindowEnd::Done);
     assert_eq!(calls.borrow().len(), 2);
 }

@@ -240,6 +240,27 @@ impl AnalyticsQuery {
             .then_some(AnalyticsQuery { page, ..self })
     }
 
+    /// The page of this query's window that `path` asks: `Some(page)` when `path` is exactly
+    /// [`AnalyticsQuery::path`] of this query at that page, `None` for any other path.
+    ///
+    /// ```
+    /// use campaign_analytics::contract::validate_request;
+    /// let q = validate_request("c0000000-0000-4000-8000-000000000001", "time_frame=per_day&limit=100")
+    ///     .into_result().unwrap();
+    /// assert_eq!(q.page_of(&q.with_page(7).unwrap().path()), Some(7));
+    /// assert_eq!(q.page_of(&q.path()), Some(1));
+    /// assert_eq!(q.page_of(&q.with_limit(50).unwrap().path()), None);
+    /// assert_eq!(q.page_of("/api/campaigns/x/analytics?page=2"), None);
+    /// ```
+    pub fn page_of(&self, path: &str) -> Option<u32> {
+        let query = path.split_once('?')?.1;
+        let page = match query.split('&').find_map(|p| p.strip_prefix("page=")) {
+            Some(digits) => digits.parse().ok()?,
+            None => 1,
+        };
+        (self.with_page(page)?.path() == path).then_some(page)
+    }
+
     /// The same query with another page size, if `limit` is within `1..=100`.
     pub fn with_limit(self, limit: u32) -> Option<AnalyticsQuery> {
         (1..=MAX_LIMIT)

@@ -97,6 +97,24 @@ impl Cache {
         );
     }
 
+    /// The paths of the answers `base_url` and `key` would get from the cache at `now_ms`
+    /// (at most [`MAX_ENTRIES`]).
+    pub fn live_paths<'a>(
+        &'a self,
+        base_url: &'a str,
+        key: &'a SecretKey,
+        now_ms: i64,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(k, e)| {
+                k.base_url == base_url
+                    && k.key == *key
+                    && (0..TTL_MS).contains(&(now_ms - e.stored_at_ms))
+            })
+            .map(|(k, _)| k.path.as_str())
+    }
+
     /// How many answers are kept.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -175,6 +175,22 @@ impl Engine {
         self.0.cache.borrow().has(&key, self.now_ms())
     }
 
+    /// How many of pages `1..=pages` of `first`'s window the cache answers now. It reads
+    /// the cache's entries (at most [`cache::MAX_ENTRIES`]), not the window's pages, so a
+    /// window of millions of instances costs no more to price than a small one.
+    pub fn cached_pages(&self, connection: &Connection, first: &AnalyticsQuery, pages: u32) -> u32 {
+        let now = self.now_ms();
+        let cache = self.0.cache.borrow();
+        cache
+            .live_paths(&connection.base_url, &connection.key, now)
+            .filter(|path| {
+                first
+                    .page_of(path)
+                    .is_some_and(|p| (1..=pages).contains(&p))
+            })
+            .count() as u32
+    }
+
     /// The cached answer to `query`, without any request.
     pub fn cached(&self, connection: &Connection, query: &AnalyticsQuery) -> Option<Answer> {
         let key = Engine::cache_key(connection, query);

@@ -42,6 +42,10 @@ pub trait Requests {
     /// Whether `query` would be answered from the cache now (free).
     fn is_cached(&self, query: &AnalyticsQuery) -> bool;
 
+    /// How many of pages `1..=pages` of `first`'s window the cache answers now, in one
+    /// call however many pages the window has (the panels ask it across the port once).
+    fn cached_pages(&self, first: &AnalyticsQuery, pages: u32) -> u32;
+
     /// The answer to `query`: from the cache when it holds a young enough one, otherwise
     /// from the server (with the engine's retries). Refused as superseded once `cancel`
     /// fires.
@@ -150,6 +154,10 @@ impl Requests for OnConnection<'_> {
 
     fn is_cached(&self, query: &AnalyticsQuery) -> bool {
         self.engine.is_cached(self.connection, query)
+    }
+
+    fn cached_pages(&self, first: &AnalyticsQuery, pages: u32) -> u32 {
+        self.engine.cached_pages(self.connection, first, pages)
     }
 
     async fn ask(&self, query: &AnalyticsQuery, cancel: &Cancel) -> Result<Answer, Refused> {

@@ -126,10 +126,7 @@ pub enum WindowStop<F = Failure> {
 /// `purchase_instances` for purchases only).
 pub fn window_cost(requests: &impl Requests, first: &AnalyticsQuery, matching: u64) -> WindowCost {
     let pages = pages_for(matching);
-    let cached = (1..=pages)
-        .filter_map(|p| first.with_page(p))
-        .filter(|q| requests.is_cached(q))
-        .count() as u32;
+    let cached = requests.cached_pages(first, pages);
     let quota = requests.quota();
     WindowCost {
         pages,

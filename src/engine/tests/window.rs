@@ -1,6 +1,7 @@
 //! Whole-window fetches against canned answers, under the pinned clock.
 
 use super::*;
+use crate::engine::requests::Requests;
 use crate::engine::window::{
     cost_text, fetch_window, pages_for, window_cost, window_query, Progress, WindowEvent,
     WindowStop, PAGE_SIZE, RESERVE,
@@ -283,4 +284,35 @@ fn a_failure_stops_the_fetch_and_says_where() {
         other => panic!("{other:?}"),
     }
     assert_eq!(sent.borrow().len(), 2, "a 404 is not asked again");
+}
+
+#[test]
+fn cached_pages_counts_this_windows_pages_on_this_connection_only() {
+    let (engine, _env, _sent) = engine_with(vec![
+        page_step(3, 250, 149),
+        page_step(1, 250, 148),
+        page_step(2, 250, 147),
+        page_step(1, 250, 146),
+    ]);
+    let conn = connection(KEY);
+    let q = first(false);
+    let ask = |conn: &Connection, query: AnalyticsQuery| {
+        get(&engine, conn.clone(), query, Freshness::CacheFirst).unwrap();
+    };
+    ask(&conn, q.with_page(3).unwrap());
+    ask(&conn, q);
+    // The same window at another page size, and page 2 under another key: not this window.
+    ask(&conn, q.with_page(2).unwrap().with_limit(50).unwrap());
+    let other = connection(OTHER_KEY);
+    ask(&other, q.with_page(2).unwrap());
+    let requests = engine.on(&conn);
+    assert_eq!(requests.cached_pages(&q, 3), 2);
+    assert_eq!(requests.cached_pages(&q, 2), 1, "page 3 is past the window");
+    assert_eq!(requests.cached_pages(&q, u32::MAX), 2, "however many pages");
+    assert_eq!(requests.cached_pages(&q, 0), 0);
+    // The same as asking each page.
+    let each = (1..=3)
+        .filter(|&p| requests.is_cached(&q.with_page(p).unwrap()))
+        .count();
+    assert_eq!(each, 2);
 }

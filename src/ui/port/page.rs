@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | `subscribe` | a function, called with the [`PageState`] now and on every change | — |
 //! | `isCached` | a [`QueryWire`] | whether the page's cache answers it now; `undefined` when it is not a valid query or no key is set |
+//! | `cachedPages` | a [`QueryWire`] (page 1 of a window), a number of pages | how many of those pages the cache answers now; `undefined` as for `isCached` |
 //! | `quota` | — | the [`Quota`](crate::api::reply::Quota) now, or `undefined` |
 //! | `ask` | a [`QueryWire`], a lane ([`LANE_ANALYSIS`] or [`LANE_COMPARE`]), a function called once with the [`Asked`] | — |
 //! | `cancel` | a lane | — |
@@ -72,6 +73,24 @@ pub fn host(dash: Dash) -> JsValue {
                 _ => JsValue::UNDEFINED,
             }
         }),
+    );
+
+    put(
+        &host,
+        "cachedPages",
+        Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
+            move |first: JsValue, pages: JsValue| {
+                // A whole number of pages; anything else is not a count.
+                let pages = pages.as_f64().filter(|p| p.fract() == 0.0 && *p >= 0.0);
+                match (read_query(first), dash.connection(), pages) {
+                    (Some(first), Some(connection), Some(pages)) => {
+                        let pages = pages.min(f64::from(u32::MAX)) as u32;
+                        JsValue::from(dash.engine().on(&connection).cached_pages(&first, pages))
+                    }
+                    _ => JsValue::UNDEFINED,
+                }
+            },
+        ),
     );
 
     put(

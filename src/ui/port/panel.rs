@@ -224,6 +224,23 @@ impl Requests for Lane<'_> {
         self.link.cached(query).unwrap_or(false)
     }
 
+    fn cached_pages(&self, first: &AnalyticsQuery, pages: u32) -> u32 {
+        // One call across the port, not one per page (a window can have thousands).
+        self.link
+            .method("cachedPages")
+            .and_then(|m| {
+                m.call2(
+                    &self.link.host,
+                    &to_js(&QueryWire::of(first)),
+                    &JsValue::from(pages),
+                )
+                .ok()
+            })
+            .and_then(|n| n.as_f64())
+            .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+            .map_or(0, |n| (n as u32).min(pages))
+    }
+
     async fn ask(&self, query: &AnalyticsQuery, cancel: &Cancel) -> Result<Answer, Refused<Words>> {
         if cancel.is_aborted() {
             return Err(Refused {
