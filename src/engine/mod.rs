@@ -77,8 +77,8 @@ pub enum Freshness {
     Refresh,
 }
 
-/// Where the answer on screen came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where the answer on screen came from (it crosses to the panels' module as it is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Source {
     /// Fetched now; received at this Unix time (ms).
     Live { at_ms: i64 },

@@ -200,9 +200,11 @@ async fn window_page<R: Requests>(
         if cancel.is_aborted() {
             return Err(PageStop::Cancelled);
         }
-        // A cached page is free, whatever the quota says.
-        if !waited && !requests.is_cached(query) {
-            if let Some(until_secs) = reserve_wait(requests) {
+        // A cached page is free, whatever the quota says (asked only when the quota is low:
+        // across the port each question is a call).
+        if !waited {
+            if let Some(until_secs) = reserve_wait(requests).filter(|_| !requests.is_cached(query))
+            {
                 if !pause_for_quota(requests, until_secs, cancel, on).await {
                     return Err(PageStop::Cancelled);
                 }

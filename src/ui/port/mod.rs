@@ -22,12 +22,16 @@
 pub mod page;
 pub mod panel;
 
+use crate::api::cancel::Cancel;
 use crate::api::reply::Quota;
 use crate::api::types::AnalyticsResponse;
 use crate::contract::{validate_request, AnalyticsQuery};
 use crate::engine::requests::Refused;
 use crate::engine::window::Progress;
+use crate::engine::Source;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// A query across the port.
@@ -91,10 +95,8 @@ pub struct PageState {
 pub struct AnswerWire {
     /// The server's JSON text.
     pub text: String,
-    /// When it was fetched (Unix ms).
-    pub at_ms: i64,
-    /// Fetched now (rather than from the cache).
-    pub live: bool,
+    /// Fetched now or from the cache, and when.
+    pub source: Source,
     /// Requests it spent.
     pub requests: u32,
 }
@@ -113,7 +115,32 @@ pub type Asked = Result<AnswerWire, Refused<Words>>;
 /// there, and cancelling a lane aborts its request.
 pub const LANE_ANALYSIS: u32 = 0;
 pub const LANE_COMPARE: u32 = 1;
-pub(crate) const LANES: usize = 2;
+const LANES: usize = 2;
+
+/// What runs in each lane, by its cancel handle — on the page, the ask in flight; in the
+/// panels, the loop asking. Clones share it.
+#[derive(Clone, Default)]
+pub(crate) struct Lanes(Rc<[RefCell<Option<Cancel>>; LANES]>);
+
+impl Lanes {
+    /// A new cancel handle for `lane` (`None` when the port has no such lane); the one it
+    /// replaces is fired: a newer run replaces an older one.
+    pub(crate) fn replace(&self, lane: usize) -> Option<Cancel> {
+        let slot = self.0.get(lane)?;
+        let cancel = Cancel::new();
+        if let Some(old) = slot.borrow_mut().replace(cancel.clone()) {
+            old.abort();
+        }
+        Some(cancel)
+    }
+
+    /// Fires the handle of `lane`, if anything runs there.
+    pub(crate) fn abort(&self, lane: usize) {
+        if let Some(cancel) = self.0.get(lane).and_then(|slot| slot.borrow_mut().take()) {
+            cancel.abort();
+        }
+    }
+}
 
 /// How a whole-window analysis ended.
 #[derive(Clone, Debug, PartialEq)]

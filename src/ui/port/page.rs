@@ -15,19 +15,17 @@
 //! then carries no future-to-promise adapter (the panels' side makes the promise, see
 //! [`super::panel`]).
 
-use super::{AnswerWire, Asked, PageState, QueryWire, ShownWire, Words, LANES};
+use super::{AnswerWire, Asked, Lanes, PageState, QueryWire, ShownWire, Words};
 use crate::api::cancel::Cancel;
 use crate::contract::AnalyticsQuery;
 use crate::engine::requests::{Refusal, Refused, Requests};
-use crate::engine::{Engine, Source};
+use crate::engine::Engine;
 use crate::ui::state::{Dash, Phase};
 use crate::ui::text::messages;
 use js_sys::{Function, Object, Reflect};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -36,7 +34,7 @@ use wasm_bindgen::{JsCast, JsValue};
 pub fn host(dash: Dash) -> JsValue {
     let host = Object::new();
     let owner = Owner::current();
-    let lanes: Rc<[RefCell<Option<Cancel>>; LANES]> = Rc::default();
+    let lanes = Lanes::default();
 
     put(
         &host,
@@ -105,11 +103,10 @@ pub fn host(dash: Dash) -> JsValue {
         "ask",
         Closure::<dyn Fn(JsValue, JsValue, Function)>::new(
             move |query: JsValue, lane: JsValue, done: Function| {
-                let Some(slot) = lane_of(&running, &lane) else {
+                let Some(cancel) = lane_of(&lane).and_then(|lane| running.replace(lane)) else {
                     let _ = done.call1(&JsValue::NULL, &to_js(&refused(NO_LANE)));
                     return;
                 };
-                let cancel = replace(slot);
                 let query = read_query(query);
                 wasm_bindgen_futures::spawn_local(async move {
                     let asked = ask(dash, query, &cancel).await;
@@ -122,8 +119,8 @@ pub fn host(dash: Dash) -> JsValue {
         &host,
         "cancel",
         Closure::<dyn Fn(JsValue)>::new(move |lane: JsValue| {
-            if let Some(slot) = lane_of(&lanes, &lane) {
-                abort(slot);
+            if let Some(lane) = lane_of(&lane) {
+                lanes.abort(lane);
             }
         }),
     );
@@ -185,15 +182,12 @@ async fn ask(dash: Dash, query: Option<AnalyticsQuery>, cancel: &Cancel) -> Aske
     };
     let engine: Engine = dash.engine();
     let asked = engine.on(&connection).ask(&query, cancel).await;
-    dash.quota.try_set(engine.quota());
-    dash.spent.try_set(engine.spent());
-    dash.revision.try_update(|r| *r += 1);
+    dash.after_request();
     let now = engine.now_ms().div_euclid(1000);
     match asked {
         Ok(answer) => Ok(AnswerWire {
             text: answer.text.to_string(),
-            at_ms: answer.source.fetched_at_ms(),
-            live: matches!(answer.source, Source::Live { .. }),
+            source: answer.source,
             requests: answer.requests,
         }),
         Err(Refused { refusal, requests }) => Err(Refused {
@@ -209,32 +203,12 @@ async fn ask(dash: Dash, query: Option<AnalyticsQuery>, cancel: &Cancel) -> Aske
     }
 }
 
-fn lane_of<'a>(
-    lanes: &'a [RefCell<Option<Cancel>>; LANES],
-    lane: &JsValue,
-) -> Option<&'a RefCell<Option<Cancel>>> {
+/// A lane as the panels name it: a whole, non-negative number.
+fn lane_of(lane: &JsValue) -> Option<usize> {
     let lane = lane.as_f64()?;
-    lanes.get(
-        usize::try_from(lane as i64)
-            .ok()
-            .filter(|&l| l as f64 == lane)?,
-    )
-}
-
-/// A new cancel handle in `slot`; the one it replaces is fired (a newer request replaces
-/// an older one).
-fn replace(slot: &RefCell<Option<Cancel>>) -> Cancel {
-    let cancel = Cancel::new();
-    if let Some(old) = slot.borrow_mut().replace(cancel.clone()) {
-        old.abort();
-    }
-    cancel
-}
-
-fn abort(slot: &RefCell<Option<Cancel>>) {
-    if let Some(cancel) = slot.borrow_mut().take() {
-        cancel.abort();
-    }
+    usize::try_from(lane as i64)
+        .ok()
+        .filter(|&l| l as f64 == lane)
 }
 
 fn put<F: ?Sized + wasm_bindgen::closure::WasmClosure>(host: &Object, name: &str, f: Closure<F>) {

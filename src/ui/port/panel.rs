@@ -5,7 +5,7 @@
 
 use super::page::{from_js, to_js};
 use super::{
-    Asked, CampaignNews, PageState, QueryWire, WindowEnd, Words, LANES, LANE_ANALYSIS, LANE_COMPARE,
+    Asked, CampaignNews, Lanes, PageState, QueryWire, WindowEnd, Words, LANE_ANALYSIS, LANE_COMPARE,
 };
 use crate::api::cancel::Cancel;
 use crate::api::reply::{read_body, Quota};
@@ -13,9 +13,8 @@ use crate::compare::Plan;
 use crate::contract::AnalyticsQuery;
 use crate::engine::requests::{Refusal, Refused, Requests};
 use crate::engine::window::{self, WindowCost, WindowEvent, WindowStop};
-use crate::engine::{Answer, Env, Source};
+use crate::engine::{Answer, Env};
 use js_sys::{Function, Promise, Reflect};
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::closure::Closure;
@@ -39,7 +38,7 @@ use wasm_bindgen_futures::JsFuture;
 pub struct PageLink {
     host: JsValue,
     /// The run in each lane (a newer run, or a cancel, fires it).
-    running: Rc<[RefCell<Option<Cancel>>; LANES]>,
+    running: Lanes,
     env: Rc<dyn Env>,
 }
 
@@ -47,7 +46,7 @@ impl PageLink {
     pub fn new(host: JsValue) -> PageLink {
         PageLink {
             host,
-            running: Rc::default(),
+            running: Lanes::default(),
             env: crate::engine::browser_env(),
         }
     }
@@ -168,23 +167,18 @@ impl PageLink {
 
     /// A new run in `lane`: the one running there stops.
     fn start(&self, lane: u32) -> Cancel {
-        self.stop(lane);
-        let cancel = Cancel::new();
-        if let Some(slot) = self.running.get(lane as usize) {
-            *slot.borrow_mut() = Some(cancel.clone());
-        }
+        let cancel = self.running.replace(lane as usize).unwrap_or_default();
+        self.cancel_on_page(lane);
         cancel
     }
 
     /// Stops the run in `lane`: its waits end here and its request in flight on the page.
     fn stop(&self, lane: u32) {
-        if let Some(cancel) = self
-            .running
-            .get(lane as usize)
-            .and_then(|slot| slot.borrow_mut().take())
-        {
-            cancel.abort();
-        }
+        self.running.abort(lane as usize);
+        self.cancel_on_page(lane);
+    }
+
+    fn cancel_on_page(&self, lane: u32) {
         if let Some(cancel) = self.method("cancel") {
             let _ = cancel.call1(&self.host, &JsValue::from(lane));
         }
@@ -268,11 +262,7 @@ impl Requests for Lane<'_> {
         Ok(Answer {
             response: Arc::new(response),
             text: wire.text.into(),
-            source: if wire.live {
-                Source::Live { at_ms: wire.at_ms }
-            } else {
-                Source::Cached { at_ms: wire.at_ms }
-            },
+            source: wire.source,
             requests: wire.requests,
         })
     }

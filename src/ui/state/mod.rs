@@ -745,8 +745,9 @@ impl Dash {
         }
     }
 
-    /// The engine's counters into the signals the page shows.
-    fn after_request(&self) {
+    /// The engine's counters into the signals the page shows (also after the panels' asks,
+    /// `ui::port::page`).
+    pub(crate) fn after_request(&self) {
         let engine = self.engine();
         self.quota.set(engine.quota());
         self.spent.set(engine.spent());
