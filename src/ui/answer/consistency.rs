@@ -15,7 +15,7 @@ impl std::fmt::Display for Inconsistent {
 impl std::error::Error for Inconsistent {}
 
 /// Checks what the types cannot: numbers that must agree, and values a view cannot draw.
-/// An answer that fails is shown as an error (through the error boundary), not as
+/// An answer that fails is shown as an error in place of the results, not as
 /// misleading cards.
 ///
 /// ```

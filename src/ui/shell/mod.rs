@@ -175,22 +175,16 @@ pub fn Dashboard(
                     <ResultsHeading dash=dash/>
                     <SourceLine dash=dash/>
                     <PeriodBar dash=dash/>
-                    // A response whose numbers contradict each other is an error thrown by
-                    // the view: the boundary shows it, and the results below never see it.
-                    <ErrorBoundary fallback=|errors| {
-                        view! {
-                            <div class="banner banner-error" role="alert" data-testid="inconsistent-answer">
-                                <div class="banner-body">
-                                    <h2 class="banner-title">"These results cannot be shown"</h2>
-                                    <ul>
-                                        {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
-                                    </ul>
-                                </div>
+                    // A response whose numbers contradict each other is shown as this error,
+                    // and the results below never see it (`response` holds only checked answers).
+                    {move || checked.with(|c| c.as_ref().err().map(|e| view! {
+                        <div class="banner banner-error" role="alert" data-testid="inconsistent-answer">
+                            <div class="banner-body">
+                                <h2 class="banner-title">"These results cannot be shown"</h2>
+                                <p>{e.to_string()}</p>
                             </div>
-                        }
-                    }>
-                        {move || checked.get().map(|_| ())}
-                    </ErrorBoundary>
+                        </div>
+                    }))}
                     <SummaryCards response=response loading=loading previous=previous_summary/>
                     <SeriesChart response=response previous=previous_series metric=dash.metric/>
                     <div class="table-and-pager" hidden=Signal::derive(move || response.with(Option::is_none))>
