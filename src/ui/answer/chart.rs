@@ -2,7 +2,8 @@
 //! conversion rate, `chart-metric`) as bars, one per bucket, with the previous period
 //! overlaid as a line when compare is on. Hovering or focusing a bar (arrow keys move
 //! between bars) shows its exact values; a visually hidden table gives screen readers
-//! every number. Drawn as inline SVG built from view nodes: every label is a text node,
+//! every number. Drawn as inline SVG: the frame with `view!`, the shapes and rows (one
+//! loop over the model, [`crate::ui::platform::dom`]) by hand; every label is a text node,
 //! nothing from the server is ever parsed as markup.
 //!
 //! The published API has no `series`: an answer without one is charted from the loaded
@@ -15,8 +16,11 @@ use crate::api::types::{AnalyticsResponse, Instance, SeriesPoint};
 use crate::contract::TimeFrame;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use leptos::prelude::*;
+use std::rc::Rc;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
 
+use crate::ui::platform::dom;
 use crate::ui::state::Metric;
 use crate::ui::text::format::{self, Bucket};
 
@@ -188,38 +192,45 @@ pub fn model(
     let scale = |v: f64| (f64::from(plot_h) * (v.clamp(0.0, y_max) / y_max)).round() as i32;
     let label_every = points.len().div_ceil(MAX_LABELS).max(1);
 
+    // Each bucket's numbers are put in words once: the screen reader's row, and the
+    // tooltip (and the bar's label for assistive technology) made of the same words.
+    let rows: Vec<Row> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Row {
+            label: format::bucket_label(p.period_start, bucket),
+            instances: format::count(p.total_instances),
+            purchases: format::count(p.purchase_instances),
+            revenue: format::money(p.revenue),
+            rate: format::percent(value(p, Metric::ConversionRate)),
+            previous: before.get(i).map(|v| value_text(*v, metric)),
+        })
+        .collect();
+    let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let bars = points
         .iter()
         .zip(&values)
+        .zip(&rows)
         .enumerate()
-        .map(|(i, (p, v))| {
+        .map(|(i, ((p, v), row))| {
             let height = scale(*v);
-            let label = format::bucket_label(p.period_start, bucket);
             let mut tooltip = format!(
-                "{label}: {} {}, {} {}, {} revenue, {} conversion",
-                format::count(p.total_instances),
-                if p.total_instances == 1 {
-                    "instance"
-                } else {
-                    "instances"
-                },
-                format::count(p.purchase_instances),
-                if p.purchase_instances == 1 {
-                    "purchase"
-                } else {
-                    "purchases"
-                },
-                format::money(p.revenue),
-                format::percent(value(p, Metric::ConversionRate)),
+                "{}: {} {}, {} {}, {} revenue, {} conversion",
+                row.label,
+                row.instances,
+                plural(p.total_instances, "instance", "instances"),
+                row.purchases,
+                plural(p.purchase_instances, "purchase", "purchases"),
+                row.revenue,
+                row.rate,
             );
-            if let Some(b) = before.get(i) {
-                tooltip.push_str(&format!(
-                    "; previous period: {} {}",
-                    value_text(*b, metric),
-                    // The labels are ASCII: Unicode case mapping would bring its tables
-                    // (4 KB of the first load) for these four words.
-                    metric.label().to_ascii_lowercase()
-                ));
+            if let Some(previous) = &row.previous {
+                tooltip.push_str("; previous period: ");
+                tooltip.push_str(previous);
+                tooltip.push(' ');
+                // The labels are ASCII: Unicode case mapping would bring its tables
+                // (4 KB of the first load) for these four words.
+                tooltip.push_str(&metric.label().to_ascii_lowercase());
             }
             Bar {
                 x: LEFT + (slot * i as f64 + gap / 2.0).round() as i32,
@@ -227,7 +238,7 @@ pub fn model(
                 y: TOP + plot_h - height,
                 height,
                 show_label: i % label_every == 0,
-                label,
+                label: row.label.clone(),
                 tooltip,
             }
         })
@@ -262,34 +273,21 @@ pub fn model(
         Bucket::Day => "day",
         Bucket::Month => "month",
     };
-    let peak = points
+    let peak = rows
         .iter()
         .zip(&values)
         .filter(|(_, v)| **v > 0.0)
         .max_by(|a, b| a.1.total_cmp(b.1));
     let description = match peak {
-        Some((p, v)) => format!(
+        Some((row, v)) => format!(
             "{} per {unit} over {} {unit}s; the highest was {} with {}.",
             metric.label(),
             points.len(),
-            format::bucket_label(p.period_start, bucket),
+            row.label,
             value_text(*v, metric)
         ),
         None => format!("{}: none in any {unit} of this period.", metric.label()),
     };
-
-    let rows = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| Row {
-            label: format::bucket_label(p.period_start, bucket),
-            instances: format::count(p.total_instances),
-            purchases: format::count(p.purchase_instances),
-            revenue: format::money(p.revenue),
-            rate: format::percent(value(p, Metric::ConversionRate)),
-            previous: before.get(i).map(|v| value_text(*v, metric)),
-        })
-        .collect();
 
     ChartModel {
         bars,
@@ -418,116 +416,28 @@ fn draw(
     metric: RwSignal<Metric>,
     active: RwSignal<Option<usize>>,
 ) -> impl IntoView {
-    let count = m.bars.len();
-    let tips: Vec<(i32, String)> = m
-        .bars
-        .iter()
-        .map(|b| (b.x + b.width / 2, b.tooltip.clone()))
-        .collect();
-    let bars = m
-        .bars
-        .into_iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let label_x = b.x + b.width / 2;
-            let label = b.show_label.then(|| {
-                view! {
-                    <text class="chart-label" x=label_x y=HEIGHT - 80 text-anchor="middle">
-                        {b.label.clone()}
-                    </text>
-                }
-            });
-            // Roving focus: one bar is in the tab order; arrows move between them.
-            let tabindex = Signal::derive(move || {
-                if active.get().unwrap_or(0) == i {
-                    "0"
-                } else {
-                    "-1"
-                }
-                .to_owned()
-            });
-            view! {
-                <g
-                    class="chart-bar"
-                    tabindex=tabindex
-                    role="img"
-                    aria-label=b.tooltip
-                    on:mouseenter=move |_| active.set(Some(i))
-                    on:focus=move |_| active.set(Some(i))
-                    on:keydown=move |ev| {
-                        let to = match ev.key().as_str() {
-                            "ArrowRight" => (i + 1).min(count - 1),
-                            "ArrowLeft" => i.saturating_sub(1),
-                            "Home" => 0,
-                            "End" => count - 1,
-                            _ => return,
-                        };
-                        ev.prevent_default();
-                        ev.stop_propagation();
-                        focus_bar(to);
-                    }
-                >
-                    <rect class="bar" x=b.x y=b.y width=b.width height=b.height rx="20"></rect>
-                    {label}
-                </g>
-            }
-        })
-        .collect_view();
-    let grid = m
-        .grid
-        .into_iter()
-        .map(|g| {
-            view! {
-                <line class="chart-grid" x1=LEFT x2=WIDTH - RIGHT y1=g.y y2=g.y></line>
-                <text class="chart-axis" x=LEFT - 60 y=g.y + 40 text-anchor="end">{g.label}</text>
-            }
-        })
-        .collect_view();
-    let overlay = m.overlay.map(|points| {
-        view! { <polyline class="chart-overlay" points=points></polyline> }
-    });
-    let tooltip = move || {
-        let i = active.get()?;
-        let (x, text) = tips.get(i)?.clone();
-        // As a share of the width, so it follows the bar however the SVG is scaled.
-        let left = format!(
-            "left: {}%",
-            (i64::from(x) * 100 / i64::from(WIDTH)).clamp(5, 95)
-        );
-        Some(view! { <div class="chart-tooltip" role="status" style=left>{text}</div> })
-    };
     let unit = match bucket {
         Bucket::Hour => "hour",
         Bucket::Day => "day",
         Bucket::Month => "month",
     };
-    let title = move || {
-        format!(
-            "{} per {unit} (UTC){}",
-            metric.get().label(),
-            if page_only { " — this page only" } else { "" }
-        )
+    // The figure is drawn again when the metric changes, so its words are fixed here.
+    let label = metric.get_untracked().label();
+    let title = format!(
+        "{label} per {unit} (UTC){}",
+        if page_only { " — this page only" } else { "" }
+    );
+    let count = m.bars.len();
+    let drawing = Drawing(Rc::new((m, title.clone(), compared.then_some(label))));
+    let area = (drawing.clone(), active.get_untracked());
+    // One listener of each kind on the area, not three on every bar: focus and keys
+    // bubble up to it, and entering a bar reaches it in the capture phase.
+    let point_at = move |ev: web_sys::Event| {
+        if let Some((area, i)) = bar_of(&ev) {
+            active.set(Some(i));
+            point(&area, Some(i));
+        }
     };
-    let rows = m
-        .rows
-        .into_iter()
-        .map(|r| {
-            view! {
-                <tr>
-                    <th scope="row">{r.label}</th>
-                    <td>{r.instances}</td>
-                    <td>{r.purchases}</td>
-                    <td>{r.revenue}</td>
-                    <td>{r.rate}</td>
-                    {r.previous.map(|p| view! { <td>{p}</td> })}
-                </tr>
-            }
-        })
-        .collect_view();
-    let previous_head = compared.then(|| {
-        view! { <th scope="col">{move || format!("Previous period: {}", metric.get().label())}</th> }
-    });
-    let view_box = format!("0 0 {WIDTH} {HEIGHT}");
     view! {
         <figure class="chart" class:page-only=page_only>
             <figcaption class="chart-caption">
@@ -538,48 +448,253 @@ fn draw(
                 </span>
                 {metric_select("Show ", "chart-metric", metric)}
             </figcaption>
-            <div class="chart-area" on:mouseleave=move |_| active.set(None)>
-                <svg data-testid="series-chart" viewBox=view_box role="group" aria-label=m.description>
-                    {grid}
-                    {bars}
-                    {overlay}
-                </svg>
-                {tooltip}
-            </div>
+            <div
+                class="chart-area"
+                use:draw_area=area
+                on:mouseenter:capture=move |ev| point_at(ev.into())
+                on:focusin=move |ev| point_at(ev.into())
+                on:mouseleave=move |ev| {
+                    active.set(None);
+                    if let Some(area) = current(&ev) {
+                        point(&area, None);
+                    }
+                }
+                on:keydown=move |ev| {
+                    let Some((area, i)) = bar_of(&ev) else { return };
+                    let to = match ev.key().as_str() {
+                        "ArrowRight" => (i + 1).min(count - 1),
+                        "ArrowLeft" => i.saturating_sub(1),
+                        "Home" => 0,
+                        "End" => count - 1,
+                        _ => return,
+                    };
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                    let bar = bars(&area).and_then(|bars| bars.item(to as u32));
+                    if let Some(bar) = bar.and_then(|b| b.dyn_into::<web_sys::SvgElement>().ok()) {
+                        let _ = bar.focus();
+                    }
+                }
+            ></div>
             // The wrapper hides the table: a table itself ignores `width` and `overflow`, so
             // hidden on its own it still widened a 360 px page to its full width.
-            <div class="visually-hidden">
-            <table data-testid="chart-table">
-                <caption>{title}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Period"</th>
-                        <th scope="col">"Instances"</th>
-                        <th scope="col">"Purchases"</th>
-                        <th scope="col">"Revenue"</th>
-                        <th scope="col">"Conversion rate"</th>
-                        {previous_head}
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-            </div>
+            <div class="visually-hidden" use:draw_table=drawing></div>
         </figure>
     }
 }
 
-/// Moves the keyboard focus to bar `i` of the chart.
-fn focus_bar(i: usize) {
-    let bar = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector_all("[data-testid=\"series-chart\"] .chart-bar")
-                .ok()
-        })
-        .and_then(|bars| bars.item(i as u32));
-    if let Some(bar) = bar {
-        let bar: web_sys::SvgElement = wasm_bindgen::JsCast::unchecked_into(bar);
-        let _ = bar.focus();
+/// What [`draw_area`] and [`draw_table`] draw: the model, the title, and the chosen
+/// metric's name when the previous period is compared (shared: a directive's value is
+/// cloned).
+#[derive(Clone)]
+struct Drawing(Rc<(ChartModel, String, Option<&'static str>)>);
+
+/// Draws the chart into its area, replacing what it held: an `svg` with the grid, one
+/// `g.chart-bar` per bucket (its bar and, one in every few, its label) and the previous
+/// period's line; then the tooltip of bar `active`, if one is pointed at.
+fn draw_area(area: web_sys::Element, (Drawing(drawing), active): (Drawing, Option<usize>)) {
+    let (m, _, _) = &*drawing;
+    area.set_text_content(None);
+    let view_box = format!("0 0 {WIDTH} {HEIGHT}");
+    let frame = [
+        ("data-testid", "series-chart"),
+        ("viewBox", &view_box),
+        ("role", "group"),
+        ("aria-label", &m.description),
+    ];
+    let Some(svg) = dom::append(&area, dom::SVG, "svg", &frame, "") else {
+        return;
+    };
+    for g in &m.grid {
+        let y = g.y.to_string();
+        let (x1, x2) = (LEFT.to_string(), (WIDTH - RIGHT).to_string());
+        let line = [
+            ("class", "chart-grid"),
+            ("x1", &x1),
+            ("x2", &x2),
+            ("y1", &y),
+            ("y2", &y),
+        ];
+        dom::append(&svg, dom::SVG, "line", &line, "");
+        let (x, y) = ((LEFT - 60).to_string(), (g.y + 40).to_string());
+        let place = [
+            ("class", "chart-axis"),
+            ("x", &x),
+            ("y", &y),
+            ("text-anchor", "end"),
+        ];
+        dom::append(&svg, dom::SVG, "text", &place, &g.label);
+    }
+    let roving = active.unwrap_or(0);
+    for (i, b) in m.bars.iter().enumerate() {
+        let tabindex = if i == roving { "0" } else { "-1" };
+        let attrs = [
+            ("class", "chart-bar"),
+            ("tabindex", tabindex),
+            ("role", "img"),
+            ("aria-label", &b.tooltip),
+        ];
+        let Some(g) = dom::append(&svg, dom::SVG, "g", &attrs, "") else {
+            continue;
+        };
+        let (x, y) = (b.x.to_string(), b.y.to_string());
+        let (w, h) = (b.width.to_string(), b.height.to_string());
+        let shape = [
+            ("class", "bar"),
+            ("x", &x),
+            ("y", &y),
+            ("width", &w),
+            ("height", &h),
+            ("rx", "20"),
+        ];
+        dom::append(&g, dom::SVG, "rect", &shape, "");
+        if b.show_label {
+            let (x, y) = ((b.x + b.width / 2).to_string(), (HEIGHT - 80).to_string());
+            let place = [
+                ("class", "chart-label"),
+                ("x", &x),
+                ("y", &y),
+                ("text-anchor", "middle"),
+            ];
+            dom::append(&g, dom::SVG, "text", &place, &b.label);
+        }
+    }
+    if let Some(points) = &m.overlay {
+        let attrs = [("class", "chart-overlay"), ("points", points.as_str())];
+        dom::append(&svg, dom::SVG, "polyline", &attrs, "");
+    }
+    if active.is_some() {
+        point(&area, active);
+    }
+}
+
+/// Writes the screen reader's table (every bucket's numbers) into `wrapper`, replacing
+/// what it held.
+fn draw_table(wrapper: web_sys::Element, Drawing(drawing): Drawing) {
+    let (m, title, previous) = &*drawing;
+    wrapper.set_text_content(None);
+    let Some(table) = dom::append(
+        &wrapper,
+        dom::HTML,
+        "table",
+        &[("data-testid", "chart-table")],
+        "",
+    ) else {
+        return;
+    };
+    dom::append(&table, dom::HTML, "caption", &[], title);
+    let head = dom::append(&table, dom::HTML, "thead", &[], "")
+        .and_then(|head| dom::append(&head, dom::HTML, "tr", &[], ""));
+    if let Some(head) = head {
+        let previous = previous.map(|label| format!("Previous period: {label}"));
+        for name in [
+            "Period",
+            "Instances",
+            "Purchases",
+            "Revenue",
+            "Conversion rate",
+        ]
+        .into_iter()
+        .chain(previous.as_deref())
+        {
+            dom::append(&head, dom::HTML, "th", &[("scope", "col")], name);
+        }
+    }
+    let Some(body) = dom::append(&table, dom::HTML, "tbody", &[], "") else {
+        return;
+    };
+    for r in &m.rows {
+        let Some(tr) = dom::append(&body, dom::HTML, "tr", &[], "") else {
+            continue;
+        };
+        dom::append(&tr, dom::HTML, "th", &[("scope", "row")], &r.label);
+        for cell in [&r.instances, &r.purchases, &r.revenue, &r.rate]
+            .into_iter()
+            .chain(&r.previous)
+        {
+            dom::append(&tr, dom::HTML, "td", &[], cell);
+        }
+    }
+}
+
+/// The element an event's listener sits on.
+fn current(ev: &web_sys::Event) -> Option<web_sys::Element> {
+    ev.current_target()?.dyn_into().ok()
+}
+
+/// The chart's bars, in order.
+fn bars(area: &web_sys::Element) -> Option<web_sys::NodeList> {
+    area.query_selector_all(".chart-bar").ok()
+}
+
+/// The chart area an event reached, and the index of the bar it happened on (bars are
+/// the drawing's only `g` elements, in order).
+fn bar_of(ev: &web_sys::Event) -> Option<(web_sys::Element, usize)> {
+    let area = current(ev)?;
+    let target: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let bar = target.closest(".chart-bar").ok()??;
+    let mut index = 0;
+    let mut before = bar.previous_element_sibling();
+    while let Some(e) = before {
+        index += usize::from(e.tag_name() == "g");
+        before = e.previous_element_sibling();
+    }
+    Some((area, index))
+}
+
+/// Shows the exact values of bar `i` in the tooltip and makes it the bar in the tab order
+/// (roving focus: one tab stop, the arrows move between bars); with `None`, hides the
+/// tooltip and gives the tab stop back to the first bar.
+fn point(area: &web_sys::Element, i: Option<usize>) {
+    let Some(bars) = bars(area) else {
+        return;
+    };
+    let stop = i.unwrap_or(0);
+    for n in 0..bars.length() {
+        if let Some(bar) = bars
+            .item(n)
+            .and_then(|b| b.dyn_into::<web_sys::Element>().ok())
+        {
+            let tabindex = if n as usize == stop { "0" } else { "-1" };
+            if bar.get_attribute("tabindex").as_deref() != Some(tabindex) {
+                let _ = bar.set_attribute("tabindex", tabindex);
+            }
+        }
+    }
+    let shown = area.query_selector(".chart-tooltip").ok().flatten();
+    let Some(bar) = i.and_then(|i| bars.item(i as u32)) else {
+        if let Some(shown) = shown {
+            shown.remove();
+        }
+        return;
+    };
+    let bar: web_sys::Element = bar.unchecked_into();
+    // The bar's own words; placed as a share of the width, so it follows the bar however
+    // the SVG is scaled.
+    let text = bar.get_attribute("aria-label").unwrap_or_default();
+    let rect = bar.first_element_child();
+    let number = |name| {
+        rect.as_ref()
+            .and_then(|r| r.get_attribute(name))
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let centre = number("x") + number("width") / 2;
+    let left = format!("left: {}%", (centre * 100 / i64::from(WIDTH)).clamp(5, 95));
+    // Updated in place: a live region announces a change of its text, not a new region.
+    match shown {
+        Some(shown) => {
+            let _ = shown.set_attribute("style", &left);
+            shown.set_text_content(Some(&text));
+        }
+        None => {
+            let place = [
+                ("class", "chart-tooltip"),
+                ("role", "status"),
+                ("style", &left),
+            ];
+            dom::append(area, dom::HTML, "div", &place, &text);
+        }
     }
 }
 
