@@ -301,6 +301,46 @@ describe("the dashboard against the reference server", () => {
     await page.close();
   });
 
+  test("the ? overlay lists the shortcuts, and single keys act only outside the fields", async () => {
+    const { page, problems } = await openPage(live.browser.context, ACME.key);
+    await page.goto(live.server.url + "/");
+    await runQuery(page, { key: ACME.key, campaign: ACME.spring });
+    await expectCards(page, PER_DAY);
+    const help = page.locator(by("shortcuts-help"));
+    assert.equal(await help.isVisible(), false);
+    // Typed into a field, "?" and "m" are text, not shortcuts.
+    await page.locator(by("campaign-id")).focus();
+    await page.keyboard.type("?m");
+    assert.equal(await help.isVisible(), false);
+    assert.equal(await page.locator(by("chart-metric")).inputValue(), "instances");
+    await page.locator(by("campaign-id")).fill(ACME.spring);
+    // Outside the fields: "?" opens the list as a modal dialog that takes the focus.
+    await page.locator(by("run-query")).focus();
+    await page.keyboard.press("?");
+    await help.waitFor({ state: "visible" });
+    assert.equal(await help.getAttribute("role"), "dialog");
+    assert.equal(await help.getAttribute("aria-modal"), "true");
+    const keys = await help.locator("kbd").allTextContents();
+    for (const key of ["?", "Esc", "/", "[ / ]", "c", "m", "t", "Shift+R"]) assert.ok(keys.includes(key), `${key} is listed: ${keys}`);
+    assert.equal(await page.evaluate(() => document.activeElement?.closest("[data-testid=shortcuts-help]") !== null), true, "the dialog has the focus");
+    // Esc closes it and gives the focus back to where it was.
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "run-query");
+    // "m" moves the chart to the next metric (no request), "t" switches the theme.
+    await page.keyboard.press("m");
+    await page.waitForFunction((sel) => document.querySelector(sel)?.value === "purchases", by("chart-metric"));
+    const dark = () => page.evaluate(() => document.documentElement.dataset.theme ?? "");
+    const before = await dark();
+    await page.keyboard.press("t");
+    await page.waitForFunction((b) => (document.documentElement.dataset.theme ?? "") !== b, before);
+    assert.notEqual(await dark(), before);
+    // Back to the system's theme: the choice is remembered for the pages after this one.
+    await page.selectOption(by("theme"), "");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test("is readable on a 360 px wide screen", async () => {
     const { page, problems } = await openPage(live.browser.context, ACME.key);
     await page.setViewportSize({ width: 360, height: 780 });

@@ -489,12 +489,23 @@ fn draw(
 #[derive(Clone)]
 struct Drawing(Rc<(ChartModel, String, Option<&'static str>)>);
 
-/// Draws the chart into its area, replacing what it held: an `svg` with the grid, one
+/// Draws the chart into its area, replacing what it showed: an `svg` with the grid, one
 /// `g.chart-bar` per bucket (its bar and, one in every few, its label) and the previous
 /// period's line; then the tooltip of bar `active`, if one is pointed at.
 fn draw_area(area: web_sys::Element, (Drawing(drawing), active): (Drawing, Option<usize>)) {
     let (m, _, _) = &*drawing;
-    area.set_text_content(None);
+    // The same `svg` is drawn again (its attributes set anew, its shapes replaced), so a
+    // redraw changes the drawing in place.
+    let svg = match area.query_selector("svg").ok().flatten() {
+        Some(svg) => {
+            svg.set_text_content(None);
+            svg
+        }
+        None => match dom::append(&area, dom::SVG, "svg", &[], "") {
+            Some(svg) => svg,
+            None => return,
+        },
+    };
     let view_box = format!("0 0 {WIDTH} {HEIGHT}");
     let frame = [
         ("data-testid", "series-chart"),
@@ -502,9 +513,9 @@ fn draw_area(area: web_sys::Element, (Drawing(drawing), active): (Drawing, Optio
         ("role", "group"),
         ("aria-label", &m.description),
     ];
-    let Some(svg) = dom::append(&area, dom::SVG, "svg", &frame, "") else {
-        return;
-    };
+    for (name, value) in frame {
+        let _ = svg.set_attribute(name, value);
+    }
     for g in &m.grid {
         let y = g.y.to_string();
         let (x1, x2) = (LEFT.to_string(), (WIDTH - RIGHT).to_string());
@@ -563,9 +574,8 @@ fn draw_area(area: web_sys::Element, (Drawing(drawing), active): (Drawing, Optio
         let attrs = [("class", "chart-overlay"), ("points", points.as_str())];
         dom::append(&svg, dom::SVG, "polyline", &attrs, "");
     }
-    if active.is_some() {
-        point(&area, active);
-    }
+    // The tooltip of the bar pointed at shows its new words (or goes, with none).
+    point(&area, active);
 }
 
 /// Writes the screen reader's table (every bucket's numbers) into `wrapper`, replacing
