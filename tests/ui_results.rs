@@ -358,6 +358,21 @@ async fn the_chart_draws_a_bar_per_bucket_with_tooltips_and_a_table() {
         .unwrap()
         .starts_with("Oct 28:"));
 
+    // Leaving the chart hides the tooltip and gives the tab stop back to the first bar.
+    query(".chart-area")
+        .unwrap()
+        .dispatch_event(&web_sys::Event::new("mouseleave").unwrap())
+        .unwrap();
+    settle().await;
+    assert!(query(".chart-tooltip").is_none());
+    let first: web_sys::Element = wasm_bindgen::JsCast::unchecked_into(bars.item(0).unwrap());
+    assert_eq!(first.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(
+        count("[data-testid=\"series-chart\"] .chart-bar[tabindex=\"0\"]"),
+        1,
+        "one tab stop"
+    );
+
     // Another metric: the same buckets, other heights, no request (there is none here).
     choose("chart-metric", "revenue");
     settle().await;
