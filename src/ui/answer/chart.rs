@@ -527,14 +527,7 @@ fn draw_area(area: web_sys::Element, (Drawing(drawing), active): (Drawing, Optio
             ("y2", &y),
         ];
         dom::append(&svg, dom::SVG, "line", &line, "");
-        let (x, y) = ((LEFT - 60).to_string(), (g.y + 40).to_string());
-        let place = [
-            ("class", "chart-axis"),
-            ("x", &x),
-            ("y", &y),
-            ("text-anchor", "end"),
-        ];
-        dom::append(&svg, dom::SVG, "text", &place, &g.label);
+        text_at(&svg, "chart-axis", (LEFT - 60, g.y + 40), "end", &g.label);
     }
     let roving = active.unwrap_or(0);
     for (i, b) in m.bars.iter().enumerate() {
@@ -560,14 +553,8 @@ fn draw_area(area: web_sys::Element, (Drawing(drawing), active): (Drawing, Optio
         ];
         dom::append(&g, dom::SVG, "rect", &shape, "");
         if b.show_label {
-            let (x, y) = ((b.x + b.width / 2).to_string(), (HEIGHT - 80).to_string());
-            let place = [
-                ("class", "chart-label"),
-                ("x", &x),
-                ("y", &y),
-                ("text-anchor", "middle"),
-            ];
-            dom::append(&g, dom::SVG, "text", &place, &b.label);
+            let at = (b.x + b.width / 2, HEIGHT - 80);
+            text_at(&g, "chart-label", at, "middle", &b.label);
         }
     }
     if let Some(points) = &m.overlay {
@@ -576,6 +563,18 @@ fn draw_area(area: web_sys::Element, (Drawing(drawing), active): (Drawing, Optio
     }
     // The tooltip of the bar pointed at shows its new words (or goes, with none).
     point(&area, active);
+}
+
+/// Appends an SVG text of `class` at `(x, y)`, anchored there at its `anchor`.
+fn text_at(parent: &web_sys::Element, class: &str, (x, y): (i32, i32), anchor: &str, text: &str) {
+    let (x, y) = (x.to_string(), y.to_string());
+    let place = [
+        ("class", class),
+        ("x", &x),
+        ("y", &y),
+        ("text-anchor", anchor),
+    ];
+    dom::append(parent, dom::SVG, "text", &place, text);
 }
 
 /// Writes the screen reader's table (every bucket's numbers) into `wrapper`, replacing
