@@ -561,8 +561,11 @@ fn draw_area(area: web_sys::Element, (Drawing(drawing), active): (Drawing, Optio
         let attrs = [("class", "chart-overlay"), ("points", points.as_str())];
         dom::append(&svg, dom::SVG, "polyline", &attrs, "");
     }
-    // The tooltip of the bar pointed at shows its new words (or goes, with none).
-    point(&area, active);
+    // The tooltip of the bar pointed at shows its new words (or goes, with none); the tab
+    // stop was set as the bars were made.
+    if let Some(bars) = bars(&area) {
+        show_tooltip(&area, &bars, active);
+    }
 }
 
 /// Appends an SVG text of `class` at `(x, y)`, anchored there at its `anchor`.
@@ -670,6 +673,11 @@ fn point(area: &web_sys::Element, i: Option<usize>) {
             }
         }
     }
+    show_tooltip(area, &bars, i);
+}
+
+/// Shows the exact values of bar `i` of `bars` in the area's tooltip; with `None`, hides it.
+fn show_tooltip(area: &web_sys::Element, bars: &web_sys::NodeList, i: Option<usize>) {
     let shown = area.query_selector(".chart-tooltip").ok().flatten();
     let Some(bar) = i.and_then(|i| bars.item(i as u32)) else {
         if let Some(shown) = shown {

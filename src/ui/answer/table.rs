@@ -162,10 +162,10 @@ fn draw_rows(body: web_sys::Element, page: Option<Arc<AnalyticsResponse>>) {
         };
         // Cells carry no per-cell attributes: on narrow screens the stylesheet labels them
         // by position.
-        let cell = || dom::append(&tr, dom::HTML, "td", &[], "");
-        id_cell(cell(), &i.instance_id);
-        id_cell(cell(), &i.insider_id);
-        if let Some(td) = cell() {
+        let cell = |text: &str| dom::append(&tr, dom::HTML, "td", &[], text);
+        id_cell(&tr, &i.instance_id);
+        id_cell(&tr, &i.insider_id);
+        if let Some(td) = cell("") {
             let (class, badge) = if i.is_purchase {
                 ("badge badge-yes", "Purchase")
             } else {
@@ -174,22 +174,19 @@ fn draw_rows(body: web_sys::Element, page: Option<Arc<AnalyticsResponse>>) {
             dom::append(&td, dom::HTML, "span", &[("class", class)], badge);
         }
         match &i.purchased_insider_id {
-            Some(id) => id_cell(cell(), id),
-            None => text_cell(cell(), "—"),
+            Some(id) => id_cell(&tr, id),
+            None => {
+                cell("—");
+            }
         }
-        if let Some(td) = cell() {
+        if let Some(td) = cell("") {
             let iso = format::rfc3339(i.timestamp);
             let utc = format::utc_time(i.timestamp);
             let attrs = [("datetime", iso.as_str()), ("title", &utc)];
-            dom::append(
-                &td,
-                dom::HTML,
-                "time",
-                &attrs,
-                &format::local_time(i.timestamp),
-            );
+            let local = format::local_time(i.timestamp);
+            dom::append(&td, dom::HTML, "time", &attrs, &local);
         }
-        text_cell(cell(), &format::money(i.revenue));
+        cell(&format::money(i.revenue));
     }
 }
 
@@ -204,18 +201,11 @@ pub fn short_id(id: &str) -> String {
     format!("{head}…")
 }
 
-/// Writes `text` into cell `td`.
-fn text_cell(td: Option<web_sys::Element>, text: &str) {
-    if let Some(td) = td {
-        td.set_text_content(Some(text));
-    }
-}
-
-/// An id in monospace that copies itself (whole) when pressed, into cell `td`: one
-/// focusable element per id, so a 100-row page stays a few hundred nodes (its copy icon is
-/// drawn by CSS).
-fn id_cell(td: Option<web_sys::Element>, id: &uuid::Uuid) {
-    let Some(td) = td else {
+/// A cell of row `tr` holding an id in monospace that copies itself (whole) when pressed:
+/// one focusable element per id, so a 100-row page stays a few hundred nodes (its copy
+/// icon is drawn by CSS).
+fn id_cell(tr: &web_sys::Element, id: &uuid::Uuid) {
+    let Some(td) = dom::append(tr, dom::HTML, "td", &[], "") else {
         return;
     };
     let id = id.hyphenated().to_string();

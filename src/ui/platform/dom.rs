@@ -1,7 +1,7 @@
 //! Elements made by hand, for the views drawn in bulk from one model (the chart's bars,
-//! grid and rows): a view written with `view!` compiles each element and attribute into
-//! code of its own, which for the chart was 15 KB of the first load's gzipped download;
-//! this is one loop over data instead. Text goes in as text nodes and attribute values as
+//! grid and rows, the instance table's rows): in the release bundle a view written with
+//! `view!` compiles each element and attribute into code of its own; this is one loop over
+//! data instead (docs/decisions.md, "Views drawn by hand", has the figures). Text goes in as text nodes and attribute values as
 //! values, never through an HTML parser, so nothing from the server is read as markup.
 
 use web_sys::Element;
