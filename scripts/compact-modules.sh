@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Step one of the post-build hook (scripts/post-build.sh), release builds only: for the
 # page's module and the panels' module, drops the stream classes nothing uses
-# (scripts/drop-classes.mjs) and the code behind them (wasm-opt again), shortens the names
+# (scripts/drop-classes.mjs) and the code behind them (wasm-opt again), puts the copies of
+# each generic function side by side for gzip (scripts/order-functions.mjs), shortens the names
 # wasm-bindgen generated for their glue (scripts/short-wasm-names.mjs), then minifies the
 # glue (and the page's snippets)
 # with esbuild, and gives index.html the new Subresource Integrity digests of what it
@@ -44,8 +45,11 @@ for js in "$dir"/campaign-analytics-*.js; do
   js_before="$(sri "$js")"
   wasm_before="$(sri "$wasm")"
   node scripts/drop-classes.mjs "$wasm" "$js" "${unused_classes[@]}"
-  # The same optimization as Trunk's (index.html), now that their code is unused.
+  # The same optimization as Trunk's (index.html), now that their code is unused; then the
+  # functions in the order of their code, for gzip (scripts/order-functions.mjs).
   wasm-opt -Oz --converge --strip-producers "$wasm" -o "$wasm"
+  node scripts/order-functions.mjs "$wasm"
+  wasm-opt --reorder-functions-by-name --strip-debug "$wasm" -o "$wasm"
   node scripts/short-wasm-names.mjs "$wasm" "$js"
   minify "$js"
   rewritten "$js" "$js_before"

@@ -1,5 +1,6 @@
 // The release bundle's post-build steps that drop unused stream classes
-// (scripts/drop-classes.mjs) and shorten wasm-bindgen's generated names
+// (scripts/drop-classes.mjs), order the functions by their code
+// (scripts/order-functions.mjs) and shorten wasm-bindgen's generated names
 // (scripts/short-wasm-names.mjs): on the real bundle, and on small modules made here to
 // try their refusals. The rest of this suite loads the same bundle in Chromium, so a pair
 // that did not link would fail there too.
@@ -15,6 +16,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const script = join(root, "scripts", "short-wasm-names.mjs");
 const dropClasses = join(root, "scripts", "drop-classes.mjs");
+const orderFunctions = join(root, "scripts", "order-functions.mjs");
 const dist = join(root, "dist");
 const LONG_NAME = /__wbg_\w+_[0-9a-f]{16}|wasm_bindgen_[0-9a-f]{16}___/;
 
@@ -211,6 +213,72 @@ test("refuses, leaving both files as they were, a class it cannot drop whole", (
   }
 });
 
+/** The function names of `wasm`'s name section, by function index (null: no such section). */
+function functionNames(wasm) {
+  let at = 8;
+  const leb = () => { let v = 0, s = 0, b; do { b = wasm[at++]; v |= (b & 0x7f) << s; s += 7; } while (b & 0x80); return v; };
+  const sections = [];
+  while (at < wasm.length) {
+    const id = wasm[at++], size = leb(), end = at + size;
+    if (id === 0) {
+      const len = leb();
+      if (wasm.subarray(at, at + len).toString() === "name") {
+        at += len;
+        const sub = wasm[at++];
+        leb();
+        assert.equal(sub, 1, "function names only");
+        const names = new Map();
+        for (let n = leb(); n > 0; n--) {
+          const index = leb(), len2 = leb();
+          names.set(index, wasm.subarray(at, at + len2).toString());
+          at += len2;
+        }
+        sections.push(names);
+      }
+    }
+    at = end;
+  }
+  assert.ok(sections.length <= 1, "one name section at most");
+  return sections[0] ?? null;
+}
+
+/** A module importing one function, then defining three with these bodies (no locals). */
+function threeFunctions(withNames) {
+  const bodies = [[0x41, 2, 0x1a], [0x41, 1, 0x1a], []].map((b) => [0, ...b, 0x0b]);
+  const names = [...uleb(1), ...uleb(2), ...name("old")];
+  return Buffer.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 0, 0]),
+    ...section(2, [1, ...name("./app_bg.js"), ...name("__wbindgen_init"), 0, 0]),
+    ...section(3, [3, 0, 0, 0]),
+    ...section(7, [1, ...name("main"), 0, 1]),
+    ...section(10, [3, ...bodies.flatMap((b) => [...uleb(b.length), ...b])]),
+    ...(withNames ? section(0, [...name("name"), 1, ...uleb(names.length), ...names]) : []),
+  ]);
+}
+
+test("names the functions by the rank of their code, replacing any names, and the module still compiles", async () => {
+  for (const withNames of [false, true]) {
+    const paths = workspace(threeFunctions(withNames), "");
+    const result = spawnSync(process.execPath, [orderFunctions, paths.wasm], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    const wasm = readFileSync(paths.wasm);
+    await WebAssembly.compile(wasm);
+    // Bodies `end` < `i32.const 1; drop` < `i32.const 2; drop`: functions 3, 2, 1.
+    assert.deepEqual([...functionNames(wasm)], [[1, "f2"], [2, "f1"], [3, "f0"]]);
+  }
+});
+
+test("refuses, leaving the file as it was, what is not a whole wasm module", () => {
+  for (const bytes of [Buffer.from("<!doctype html>"), threeFunctions(false).subarray(0, 40)]) {
+    const paths = workspace(bytes, "");
+    const result = spawnSync(process.execPath, [orderFunctions, paths.wasm], { encoding: "utf8" });
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stderr, /^order-functions: /);
+    assert.deepEqual(readFileSync(paths.wasm), bytes);
+  }
+});
+
 test("the release bundle's modules and glue carry no generated long names", async () => {
   const files = readdirSync(dist);
   const stems = files.filter((f) => f.endsWith("_bg.wasm")).map((f) => f.slice(0, -"_bg.wasm".length));
@@ -227,6 +295,8 @@ test("the release bundle's modules and glue carry no generated long names", asyn
       assert.doesNotMatch(field, /intounderlying/, `${stem}: the stream classes are dropped`);
     }
     assert.doesNotMatch(js, /IntoUnderlying/, stem);
+    // The names that ordered the functions are gone.
+    assert.equal(functionNames(readFileSync(join(dist, `${stem}_bg.wasm`))), null, stem);
   }
   // The page's digests in index.html are those of the rewritten files (a stale digest
   // would make the browser refuse them; the tests in Chromium load this page).
