@@ -7,12 +7,12 @@
 // Rust compiles a generic function once per type it is used with (a signal's `get` for
 // each signal's type, a view's `build` for each element); the linker leaves these copies
 // wherever their callers were compiled, often further apart than gzip's 32 KB window, so
-// each copy is compressed as if it were new. This step ranks the functions by their code
-// (the bytes of their bodies, in order) and writes the ranks as their names, replacing
-// the module's name section; wasm-opt then moves them into that order and drops the
-// names. Copies of one generic function start with the same bytes, so they end up next to
-// each other and gzip finds each one in the copy before it. The code is not changed, only
-// its order (docs/decisions.md, "The dashboard's release build").
+// each copy is compressed as if it were new. This step orders the functions so that each
+// is followed by one whose code shares much with it (see `chain`) and writes their ranks
+// as their names, replacing the module's name section; wasm-opt then moves them into that
+// order and drops the names. The copies of one generic function end up side by side and
+// gzip finds each one in the copy before it. The code is not changed, only its order
+// (docs/decisions.md, "The dashboard's release build").
 //
 // It refuses (exit 1, file left as it was) a module it cannot read.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -101,7 +101,54 @@ const bodies = [];
   }
 }
 
-const order = bodies.map((_, i) => i).sort((a, b) => Buffer.compare(bodies[a], bodies[b]) || a - b);
+const order = chain(bodies);
+
+/**
+ * The functions in an order where each is followed by one whose code shares much with it:
+ * first sorted by their bytes, then, from the first, each next one is the function (among
+ * the `WINDOW` nearest to it in that sort, not yet placed) that shares the most distinct
+ * three-byte strings with it, per string of its own; when none shares any, the first not
+ * yet placed in the sort.
+ */
+function chain(bodies) {
+  const WINDOW = 1000;
+  const sorted = bodies.map((_, i) => i).sort((a, b) => Buffer.compare(bodies[a], bodies[b]) || a - b);
+  const position = new Array(bodies.length);
+  sorted.forEach((f, p) => { position[f] = p; });
+  const grams = bodies.map((b) => {
+    const set = new Set();
+    for (let i = 0; i + 2 < b.length; i++) set.add((b[i] << 16) | (b[i + 1] << 8) | b[i + 2]);
+    return Int32Array.from(set).sort();
+  });
+  const shared = (x, y) => {
+    let n = 0;
+    for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+      if (x[i] === y[j]) { n++; i++; j++; } else if (x[i] < y[j]) i++; else j++;
+    }
+    return n;
+  };
+  const placed = new Uint8Array(bodies.length);
+  const order = [];
+  let next = 0; // the first function of the sort that may not be placed yet
+  for (let current = sorted[0]; ; ) {
+    placed[current] = 1;
+    order.push(current);
+    if (order.length === bodies.length) return order;
+    const p = position[current];
+    let best = -1, bestScore = 0;
+    for (let q = Math.max(0, p - WINDOW); q <= Math.min(sorted.length - 1, p + WINDOW); q++) {
+      const f = sorted[q];
+      if (placed[f]) continue;
+      const score = shared(grams[current], grams[f]) / (1 + grams[f].length);
+      if (score > bestScore) { bestScore = score; best = f; }
+    }
+    if (best < 0) {
+      while (placed[sorted[next]]) next++;
+      best = sorted[next];
+    }
+    current = best;
+  }
+}
 
 // The new name section: the defined functions' names only, each its rank, zero-padded so
 // that names sort as numbers.
