@@ -55,6 +55,9 @@ for js in "$dir"/campaign-analytics-*.js; do
   rewritten "$js" "$js_before"
   rewritten "$wasm" "$wasm_before"
 done
+# The panels' stylesheet (Trunk copies it as written; the page's own is minified by Trunk).
+esbuild "$dir/panels.css" --minify --log-level=warning --outfile="$dir/panels.css.min"
+mv "$dir/panels.css.min" "$dir/panels.css"
 for js in "$dir"/snippets/*/*.js; do
   [ -f "$js" ] || continue
   before="$(sri "$js")"

@@ -315,3 +315,29 @@ async fn a_host_that_is_missing_or_talks_nonsense_reads_as_nothing_known() {
         assert_eq!(link.compare_plan(&[]), None);
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_panels_hear_of_the_page_state_once_and_again_only_when_it_differs() {
+    // The page tells its state whenever a signal it reads is set, even to the same value;
+    // the panels' side passes on only a state that differs from the last.
+    // (The page's effects run on Leptos's executor, which mounting a view starts.)
+    let _mounted = leptos::mount::mount_to(fresh_page(""), || ());
+    let (transport, _calls) = canned(|_| (0, answer(200, PER_DAY_100)));
+    let dash = Dash::new(Engine::new(transport, browser_env()));
+    dash.key.set(KEY.to_owned());
+    dash.base_url.set("http://127.0.0.1:8080".to_owned());
+    let link = PageLink::new(page::host(dash));
+    let heard = Rc::new(RefCell::new(Vec::<bool>::new()));
+    let into = heard.clone();
+    link.subscribe(move |state| into.borrow_mut().push(state.connected));
+    wait_until("the state now", || heard.borrow().len() == 1).await;
+    assert_eq!(*heard.borrow(), [true]);
+    // Set again to what it is: told again by the page, not passed on.
+    dash.base_url.set("http://127.0.0.1:8080".to_owned());
+    settle().await;
+    settle().await;
+    assert_eq!(*heard.borrow(), [true]);
+    dash.key.set(String::new());
+    wait_until("the change", || heard.borrow().len() == 2).await;
+    assert_eq!(*heard.borrow(), [true, false]);
+}

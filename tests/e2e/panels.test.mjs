@@ -1,6 +1,7 @@
-// End-to-end: the panels (whole-window analysis, campaign comparison) are a module of their
-// own that the release build's page loads once an answer is on screen — not part of the
-// first load — once per page, under the content-hashed names its own build gave them.
+// End-to-end: the panels (whole-window analysis, campaign comparison) are a module and a
+// stylesheet of their own that the release build's page loads once an answer is on screen —
+// not part of the first load — once per page, under the content-hashed names its own build
+// gave them.
 //
 //   cargo build -p campaign-analytics-server
 //   scripts/build-dashboard.sh
@@ -12,7 +13,7 @@ import { join } from "node:path";
 import { ACME } from "./make-fixture.mjs";
 import { by, distDir, serveAndBrowse } from "./harness.mjs";
 
-const PANELS = /\/campaign-analytics-panels[^/]*(_bg\.wasm|\.js)$/;
+const PANELS = /\/campaign-analytics-panels[^/]*(_bg\.wasm|\.js|\.css)$/;
 
 describe("the panels' module against the reference server", () => {
   const live = serveAndBrowse();
@@ -40,12 +41,31 @@ describe("the panels' module against the reference server", () => {
     await page.waitForSelector(by("instance-row"));
     await page.waitForSelector(by("analyze-window"));
     await page.waitForSelector(by("campaign-compare"));
-    assert.deepEqual(panels.map((u) => u.pathname).sort(), [`/${stem}.js`, `/${stem}_bg.wasm`]);
+    assert.deepEqual(panels.map((u) => u.pathname).sort(), [`/${stem}.css`, `/${stem}.js`, `/${stem}_bg.wasm`]);
+    // Their stylesheet applies (the page's own has no rule for them).
+    const border = await page.locator(".analysis").evaluate((e) => getComputedStyle(e).borderTopWidth);
+    assert.equal(border, "1px");
     // Another answer (page 2) loads nothing again; the panels follow the page.
     await page.click(by("page-next"));
     await page.waitForFunction(() => new URLSearchParams(location.search).get("page") === "2");
     await page.waitForFunction((sel) => /requests? for/.test(document.querySelector(sel)?.textContent ?? ""), by("analysis-cost"));
-    assert.equal(panels.length, 2);
+    assert.equal(panels.length, 3);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("without their stylesheet the panels still come, unstyled", async () => {
+    const page = await live.browser.context.newPage();
+    const problems = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    await page.route(/\/campaign-analytics-panels[^/]*\.css$/, (route) => route.abort());
+    await page.goto(live.server.url + "/");
+    await page.fill(by("api-key"), ACME.key);
+    await page.fill(by("campaign-id"), ACME.spring);
+    await page.click(by("run-query"));
+    await page.waitForSelector(by("analyze-window"));
+    await page.waitForSelector(by("campaign-compare"));
+    assert.equal(await page.locator(by("panels-unavailable") + ":not([hidden])").count(), 0);
     assert.deepEqual(problems, []);
     await page.close();
   });

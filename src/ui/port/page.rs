@@ -3,7 +3,7 @@
 //!
 //! | method | arguments | returns |
 //! |---|---|---|
-//! | `subscribe` | a function, called with the [`PageState`] now and on every change | — |
+//! | `subscribe` | a function, called with the [`PageState`] now and whenever a part of it may have changed | — |
 //! | `isCached` | a [`QueryWire`] | whether the page's cache answers it now; `undefined` when it is not a valid query or no key is set |
 //! | `cachedPages` | a [`QueryWire`] (page 1 of a window), a number of pages | how many of those pages the cache answers now; `undefined` as for `isCached` |
 //! | `quota` | — | the [`Quota`](crate::api::reply::Quota) now, or `undefined` |
@@ -41,11 +41,11 @@ pub fn host(dash: Dash) -> JsValue {
         "subscribe",
         Closure::<dyn Fn(Function)>::new(move |tell: Function| {
             let watch = move || {
-                // Told only when it changed, and a task later: the page's own rendering
-                // of an answer comes first, then the panels catch up.
-                let state = Memo::new(move |_| page_state(dash));
+                // Told whenever a signal it reads changes (the panels' side keeps only
+                // what differs, see `PageLink::subscribe`), and a task later: the page's
+                // own rendering of an answer comes first, then the panels catch up.
                 Effect::new(move |_| {
-                    let state = to_js(&state.get());
+                    let state = to_js(&page_state(dash));
                     let tell = tell.clone();
                     gloo_timers::callback::Timeout::new(0, move || {
                         let _ = tell.call1(&JsValue::NULL, &state);

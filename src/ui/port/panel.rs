@@ -59,12 +59,19 @@ impl PageLink {
     }
 
     /// Calls `on` with the page's state now and whenever it changes, for the page's life.
+    /// The page tells its state whenever a part of it may have changed; `on` hears only
+    /// of a state that differs from the last one.
     pub fn subscribe(&self, on: impl Fn(PageState) + 'static) {
         let Some(subscribe) = self.method("subscribe") else {
             return;
         };
+        let last = std::cell::RefCell::new(None::<PageState>);
         let tell = Closure::<dyn Fn(JsValue)>::new(move |state: JsValue| {
-            if let Some(state) = from_js::<PageState>(state) {
+            let Some(state) = from_js::<PageState>(state) else {
+                return;
+            };
+            if last.borrow().as_ref() != Some(&state) {
+                *last.borrow_mut() = Some(state.clone());
                 on(state);
             }
         });

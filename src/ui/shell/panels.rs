@@ -93,14 +93,21 @@ mod loader {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
 
-    // The module's files sit beside index.html, named by the page (scripts/stamp-panels.sh
-    // puts a hash of their contents in their names); without that name (a build without
-    // the hook) the plain names Trunk gives them.
+    // The module's files and its stylesheet sit beside index.html, named by the page
+    // (scripts/stamp-panels.sh puts a hash of their contents in their names); without that
+    // name (a build without the hook) the plain names Trunk gives them. The panels are
+    // mounted once their stylesheet has loaded (or failed to: they work unstyled).
     #[wasm_bindgen(inline_js = "export async function load_panels() {
         const stem = document.querySelector('meta[name=panels]')?.content ?? 'campaign-analytics-panels';
         const at = (file) => new URL(file, document.baseURI).href;
+        const style = document.createElement('link');
+        const styled = new Promise((done) => { style.onload = style.onerror = done; });
+        style.rel = 'stylesheet';
+        style.href = at(`${stem}.css`);
+        document.head.append(style);
         const panels = await import(at(`${stem}.js`));
         await panels.default({ module_or_path: at(`${stem}_bg.wasm`) });
+        await styled;
         return panels;
     }")]
     extern "C" {
