@@ -46,10 +46,12 @@ for js in "$dir"/campaign-analytics-*.js; do
   wasm_before="$(sri "$wasm")"
   node scripts/drop-classes.mjs "$wasm" "$js" "${unused_classes[@]}"
   # The same optimization as Trunk's (index.html), now that their code is unused; then the
-  # functions in the order of their code, for gzip (scripts/order-functions.mjs).
+  # functions in the order of their code, for gzip (scripts/order-functions.mjs); the
+  # names that ordered them and the target-features section go (nothing reads them when
+  # the module runs).
   wasm-opt -Oz --converge --strip-producers "$wasm" -o "$wasm"
   node scripts/order-functions.mjs "$wasm"
-  wasm-opt --reorder-functions-by-name --strip-debug "$wasm" -o "$wasm"
+  wasm-opt --reorder-functions-by-name --strip-debug --strip-target-features "$wasm" -o "$wasm"
   node scripts/short-wasm-names.mjs "$wasm" "$js"
   minify "$js"
   rewritten "$js" "$js_before"
