@@ -33,6 +33,10 @@ if ! rustup component list --toolchain "$DASHBOARD_TOOLCHAIN" --installed 2>/dev
   say "installing the dashboard's build toolchain $DASHBOARD_TOOLCHAIN with rust-src (once)"
   rustup toolchain install "$DASHBOARD_TOOLCHAIN" --profile minimal --component rust-src --no-self-update
 fi
+# Trunk builds offline (Trunk.toml), and rebuilding the standard library needs its own
+# dependencies, which no other build downloads: fetch them (and the project's) now.
+RUSTUP_TOOLCHAIN="$DASHBOARD_TOOLCHAIN" CARGO_UNSTABLE_BUILD_STD="std,panic_abort" \
+  cargo fetch --quiet --target wasm32-unknown-unknown
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)

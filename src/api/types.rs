@@ -2,7 +2,7 @@
 //! the dashboard's client, which reads them. Shapes follow the published API plus the
 //! additive fields of contract §3 (`data.window`, `data.series`).
 
-use crate::contract::{FieldError, TimeFrame};
+use crate::contract::{parse_uuid, FieldError, TimeFrame};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
@@ -42,6 +42,34 @@ fn rfc3339<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, 
         .map_err(serde::de::Error::custom)
 }
 
+/// Reads an id by the contract's one rule for ids ([`parse_uuid`]: hyphenated, any case),
+/// which is what the server writes. uuid's own `Deserialize` also takes the simple, braced
+/// and URN forms and byte arrays, through a parser of its own (and its error messages) that
+/// the dashboard's bundle then carries besides the contract's.
+///
+/// ```
+/// use campaign_analytics::api::types::Instance;
+/// let read = |id: &str| serde_json::from_str::<Instance>(&format!(
+///     r#"{{"instance_id":"{id}","insider_id":"{id}","is_purchase":false,
+///         "purchased_insider_id":null,"timestamp":"2026-11-20T14:03:11Z","revenue":0}}"#));
+/// assert!(read("123E4567-e89b-12d3-a456-426614174000").is_ok());
+/// assert!(read("123e4567e89b12d3a456426614174000").is_err());
+/// ```
+fn uuid<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Uuid, D::Error> {
+    let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+    parse_uuid(&text).ok_or_else(|| serde::de::Error::custom("an id that is not a hyphenated UUID"))
+}
+
+/// [`uuid`], or `null`.
+fn optional_uuid<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Uuid>, D::Error> {
+    match Option::<std::borrow::Cow<str>>::deserialize(deserializer)? {
+        Some(text) => parse_uuid(&text)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("an id that is not a hyphenated UUID")),
+        None => Ok(None),
+    }
+}
+
 /// `meta` of every response: when it was made and the request id it answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
@@ -78,6 +106,7 @@ pub struct AnalyticsResponse {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsData {
     /// The normalized (lower-case) campaign id.
+    #[serde(deserialize_with = "uuid")]
     pub campaign_id: Uuid,
     pub time_frame: TimeFrame,
     /// One page of the instances matching `is_purchase`, newest first.
@@ -95,9 +124,13 @@ pub struct AnalyticsData {
 /// One campaign instance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Instance {
+    #[serde(deserialize_with = "uuid")]
     pub instance_id: Uuid,
+    #[serde(deserialize_with = "uuid")]
     pub insider_id: Uuid,
     pub is_purchase: bool,
+    /// `null` when it is not a purchase (and when the field is missing, as for any option).
+    #[serde(default, deserialize_with = "optional_uuid")]
     pub purchased_insider_id: Option<Uuid>,
     #[serde(deserialize_with = "rfc3339")]
     pub timestamp: DateTime<Utc>,

@@ -153,7 +153,7 @@ pub fn save_theme(theme: Option<&str>) {
 /// The stored list, keeping only UUID-shaped entries (storage is user-editable).
 fn parse_recent(text: &str) -> Vec<String> {
     text.lines()
-        .filter(|l| uuid::Uuid::try_parse(l).is_ok() && l.len() == 36)
+        .filter(|l| crate::contract::parse_uuid(l).is_some())
         .take(RECENT_MAX)
         .map(str::to_owned)
         .collect()

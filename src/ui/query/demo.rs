@@ -35,7 +35,7 @@ pub fn pick(demo: &DemoResponse) -> Option<(String, String, String)> {
             .iter()
             .find(|c| c.status == "active")
             .or_else(|| p.campaigns.first())?;
-        uuid::Uuid::try_parse(&campaign.id).ok()?;
+        crate::contract::parse_uuid(&campaign.id)?;
         Some((p.name.clone(), p.key.clone(), campaign.id.clone()))
     })
 }
