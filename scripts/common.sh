@@ -19,6 +19,12 @@ export TRUNK_SKIP_VERSION_CHECK=true
 # else, every test build included, uses the stable toolchain.
 DASHBOARD_TOOLCHAIN="nightly-2026-05-20"
 
+# wasm-streams' classes (server_fn's browser side, which Leptos always links): exports of
+# every module that links it, which the dashboard never uses. The release bundle's linker
+# leaves them out (scripts/link-wasm.sh), and a post-build step their JS shells
+# (scripts/drop-classes.mjs).
+UNUSED_CLASSES=(IntoUnderlyingByteSource IntoUnderlyingSink IntoUnderlyingSource)
+
 # build_dashboard: the release bundle, into dist/ (its own target directory, so that the
 # stable builds' artifacts are not rebuilt after it). `erase_components` is Leptos's
 # switch to type-erase every component's view: the same page, less monomorphized code.
@@ -29,6 +35,7 @@ build_dashboard() {
   RUSTUP_TOOLCHAIN="$DASHBOARD_TOOLCHAIN" \
     CARGO_UNSTABLE_BUILD_STD="std,panic_abort" \
     CARGO_UNSTABLE_BUILD_STD_FEATURES="optimize_for_size" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$ROOT/scripts/link-wasm.sh" \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none --cfg erase_components" \
     CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/dashboard" \
     trunk build --release "$@"

@@ -15,10 +15,6 @@ dir="${TRUNK_STAGING_DIR:?run by Trunk}"
 source "$(dirname "$0")/common.sh"
 require_tools node esbuild wasm-opt
 
-# wasm-streams' classes (server_fn's browser side, which Leptos always links): the dashboard
-# never streams a response, and they are exports, so nothing else drops them.
-unused_classes=(IntoUnderlyingByteSource IntoUnderlyingSink IntoUnderlyingSource)
-
 # sri FILE: the digest Trunk writes in an integrity attribute.
 sri() {
   node -e 'const c = require("crypto"), fs = require("fs");
@@ -44,7 +40,7 @@ for js in "$dir"/campaign-analytics-*.js; do
   wasm="${js%.js}_bg.wasm"
   js_before="$(sri "$js")"
   wasm_before="$(sri "$wasm")"
-  node scripts/drop-classes.mjs "$wasm" "$js" "${unused_classes[@]}"
+  node scripts/drop-classes.mjs "$wasm" "$js" "${UNUSED_CLASSES[@]}"
   # The same optimization as Trunk's (index.html), now that their code is unused; then the
   # functions in the order of their code, for gzip (scripts/order-functions.mjs); the
   # names that ordered them and the target-features section go (nothing reads them when

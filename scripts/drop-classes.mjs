@@ -1,19 +1,19 @@
-// Drops JS classes that a dependency exports through wasm-bindgen and nothing uses, from a
-// module's glue and from the module's exports alike:
+// Drops JS classes that a dependency exports through wasm-bindgen and nothing uses from a
+// module's glue, once the module has none of their exports:
 //
 //   node scripts/drop-classes.mjs app_bg.wasm app.js ClassName...
 //
 // Leptos always links server_fn, whose browser side brings wasm-streams, whose
-// `#[wasm_bindgen]` classes (`IntoUnderlyingSource`, …) are exports: every build keeps
-// their code and their glue although the dashboard never streams. This step removes, for
-// each class named, its `export class` block, its finalization registry and its
-// `Symbol.dispose` line from the glue, and every export of the module that belongs to it
-// (`<class>_<method>`, `__wbg_<class>_free`). The code behind them is then unused, and
-// the wasm-opt run after this step drops it.
+// `#[wasm_bindgen]` classes (`IntoUnderlyingSource`, …) are exports of every module that
+// links it although the dashboard never streams. The release bundle's linker leaves their
+// exports out (scripts/link-wasm.sh), so their code is not in the module; wasm-bindgen still
+// writes a JS class for each. This step removes, for each class named, its `export class`
+// block, its finalization registry and its `Symbol.dispose` line from the glue.
 //
 // It refuses (exit 1, files left as they were) rather than write a pair that may not link:
 // a class the glue does not have in the shape wasm-bindgen writes, a class name left in
-// the glue, an export the glue still calls, or a module that no longer validates.
+// the glue, a module that still exports something of a class (its code would stay), or a
+// glue that calls an export the module does not have.
 import { readFileSync, writeFileSync } from "node:fs";
 import { identifier, readModule } from "./wasm-sections.mjs";
 
@@ -31,7 +31,6 @@ const wasm = readFileSync(wasmPath);
 let js = readFileSync(jsPath, "utf8");
 const module = readModule(wasm, (message) => fail(`${wasmPath}: ${message}`));
 
-let dropped = 0;
 for (const name of classes) {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) fail(`${name} is not a class name`);
   // The three pieces wasm-bindgen writes for an exported class, each exactly once.
@@ -50,11 +49,10 @@ for (const name of classes) {
     fail(`${name} is still in the glue`);
   }
   const lower = name.toLowerCase();
-  const own = (e) => e.name.startsWith(`${lower}_`) || e.name === `__wbg_${lower}_free`;
-  const before = module.exports.length;
-  module.exports = module.exports.filter((e) => !own(e));
-  if (module.exports.length === before) fail(`the module exports nothing of ${name}`);
-  dropped += before - module.exports.length;
+  const own = module.exports.filter((e) => e.name.startsWith(`${lower}_`) || e.name === `__wbg_${lower}_free`);
+  if (own.length > 0) {
+    fail(`the module still exports ${own[0].name}: it was not linked by scripts/link-wasm.sh`);
+  }
 }
 
 // Everything the glue still calls must still be there.
@@ -62,9 +60,5 @@ const left = new Set(module.exports.map((e) => e.name));
 for (const [, called] of js.matchAll(/\bwasm\.([\w$]+)/g)) {
   if (!left.has(called)) fail(`the glue still calls ${called}, which was dropped or never existed`);
 }
-const out = module.write();
-if (!WebAssembly.validate(out)) fail("the module does not validate without them");
-
-writeFileSync(wasmPath, out);
 writeFileSync(jsPath, js);
-console.log(`drop-classes: ${classes.length} classes (${dropped} exports) dropped from ${wasmPath.split("/").pop()} and its glue`);
+console.log(`drop-classes: ${classes.length} classes dropped from the glue of ${wasmPath.split("/").pop()}`);

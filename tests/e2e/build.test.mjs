@@ -1,4 +1,5 @@
-// The release bundle's post-build steps that drop unused stream classes
+// The release bundle's linker, which leaves out the exports of unused stream classes
+// (scripts/link-wasm.sh), and its post-build steps that drop their JS shells
 // (scripts/drop-classes.mjs), order the functions by their code
 // (scripts/order-functions.mjs) and shorten wasm-bindgen's generated names
 // (scripts/short-wasm-names.mjs): on the real bundle, and on small modules made here to
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const script = join(root, "scripts", "short-wasm-names.mjs");
 const dropClasses = join(root, "scripts", "drop-classes.mjs");
+const linkWasm = join(root, "scripts", "link-wasm.sh");
 const orderFunctions = join(root, "scripts", "order-functions.mjs");
 const dist = join(root, "dist");
 const LONG_NAME = /__wbg_\w+_[0-9a-f]{16}|wasm_bindgen_[0-9a-f]{16}___/;
@@ -167,43 +169,43 @@ const registry = (cls) => `const ${cls}Finalization = (typeof FinalizationRegist
 const dropRun = (paths, ...classes) =>
   spawnSync(process.execPath, [dropClasses, paths.wasm, paths.js, ...classes], { encoding: "utf8" });
 
-test("drops a class from the glue and its exports from the module; the rest still links", async () => {
+test("drops a class from the glue of a module linked without it; the rest still links", async () => {
   const glue = `${glueClass("IntoUnderlyingSource")}
 export function main(wasm) { return wasm.main(); }
 ${registry("IntoUnderlyingSource")}
 const imports = { "./app_bg.js": { __wbindgen_init: () => {} } };
 `;
-  const paths = workspace(
-    exporting(["intounderlyingsource_pull", "__wbg_intounderlyingsource_free", "main", "memory_like"]),
-    glue,
-  );
+  const wasm = exporting(["main", "memory_like"]);
+  const paths = workspace(wasm, glue);
   const result = dropRun(paths, "IntoUnderlyingSource");
   assert.equal(result.status, 0, result.stderr);
   const js = readFileSync(paths.js, "utf8");
   assert.doesNotMatch(js, /IntoUnderlyingSource|intounderlyingsource/);
+  assert.deepEqual(readFileSync(paths.wasm), wasm, "the module is not touched");
   const compiled = await WebAssembly.compile(readFileSync(paths.wasm));
-  assert.deepEqual(WebAssembly.Module.exports(compiled).map((e) => e.name), ["main", "memory_like"]);
   const { imports, main } = new Function(`${js.replace(/export /g, "")}; return { imports, main };`)();
   const instance = await WebAssembly.instantiate(compiled, imports);
   assert.equal(main(instance.exports), undefined);
 });
 
 test("refuses, leaving both files as they were, a class it cannot drop whole", () => {
-  const wasm = exporting(["intounderlyingsource_pull", "__wbg_intounderlyingsource_free", "main"]);
+  const linked = exporting(["main"]);
   const whole = `${glueClass("IntoUnderlyingSource")}${registry("IntoUnderlyingSource")}`;
   const cases = [
     // Not in the glue at all.
-    [whole, "IntoUnderlyingSink", /no IntoUnderlyingSink in the shape/],
+    [linked, whole, "IntoUnderlyingSink", /no IntoUnderlyingSink in the shape/],
     // Its registry is missing.
-    [glueClass("IntoUnderlyingSource"), "IntoUnderlyingSource", /no IntoUnderlyingSource in the shape/],
+    [linked, glueClass("IntoUnderlyingSource"), "IntoUnderlyingSource", /no IntoUnderlyingSource in the shape/],
     // Used elsewhere in the glue.
-    [`${whole}export const keep = new IntoUnderlyingSource();\n`, "IntoUnderlyingSource", /still in the glue/],
+    [linked, `${whole}export const keep = new IntoUnderlyingSource();\n`, "IntoUnderlyingSource", /still in the glue/],
     // Another export of it still called.
-    [`${whole}export const f = (wasm) => wasm.intounderlyingsource_pull(0);\n`, "IntoUnderlyingSource", /still calls intounderlyingsource_pull/],
+    [linked, `${whole}export const f = (wasm) => wasm.intounderlyingsource_pull(0);\n`, "IntoUnderlyingSource", /still calls intounderlyingsource_pull/],
+    // The module still exports it (not linked by scripts/link-wasm.sh): its code is there.
+    [exporting(["intounderlyingsource_pull", "__wbg_intounderlyingsource_free", "main"]), whole, "IntoUnderlyingSource", /still exports intounderlyingsource_pull/],
     // Not a name.
-    [whole, "a[b]", /not a class name/],
+    [linked, whole, "a[b]", /not a class name/],
   ];
-  for (const [glue, cls, why] of cases) {
+  for (const [wasm, glue, cls, why] of cases) {
     const paths = workspace(wasm, glue);
     const result = dropRun(paths, cls);
     assert.equal(result.status, 1, `${cls}: ${result.stdout}`);
@@ -211,6 +213,49 @@ test("refuses, leaving both files as they were, a class it cannot drop whole", (
     assert.deepEqual(readFileSync(paths.wasm), wasm);
     assert.equal(readFileSync(paths.js, "utf8"), glue);
   }
+});
+
+/** Runs scripts/link-wasm.sh with `args`, its linker a recorder; returns the run and what the linker got. */
+function linkRun(args) {
+  const dir = mkdtempSync(join(tmpdir(), "link-wasm-"));
+  const recorder = join(dir, "lld");
+  writeFileSync(recorder, `#!/bin/sh\nprintf '%s\\n' "$@" > "${join(dir, "args")}"\n`, { mode: 0o755 });
+  const result = spawnSync("bash", [linkWasm, ...args], { encoding: "utf8", env: { ...process.env, LINK_WASM_LLD: recorder } });
+  let got = null;
+  try { got = readFileSync(join(dir, "args"), "utf8").split("\n").slice(0, -1); } catch { /* not called */ }
+  return { result, got };
+}
+
+test("the linker leaves out exactly the unused classes' exports and passes the rest as given", () => {
+  const HASH = "58a9338f50bce61c";
+  const classExports = ["IntoUnderlyingByteSource", "IntoUnderlyingSink", "IntoUnderlyingSource"].flatMap((c) => {
+    const l = c.toLowerCase();
+    return [`__wbg_${l}_free_${HASH}`, `${l}_pull_${HASH}`, `__wbindgen_describe_${l}_pull_${HASH}`];
+  });
+  const kept = ["main", `__wbg_question_free_${HASH}`, `mount_panels`, `__wbindgen_describe_intounderlying_${HASH}`];
+  const args = ["-flavor", "wasm", "--export", kept[0], ...classExports.flatMap((e) => ["--export", e]),
+    ...kept.slice(1).flatMap((e) => ["--export", e]), "a file with spaces.o", "-o", "out.wasm"];
+  const { result, got } = linkRun(args);
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(got, ["-flavor", "wasm", "--export", kept[0], ...kept.slice(1).flatMap((e) => ["--export", e]),
+    "a file with spaces.o", "-o", "out.wasm"]);
+
+  // A link that exports nothing of wasm-bindgen's (another binary) passes through untouched.
+  const plain = linkRun(["-flavor", "wasm", "x.o", "-o", "y.wasm"]);
+  assert.equal(plain.result.status, 0, plain.result.stderr);
+  assert.deepEqual(plain.got, ["-flavor", "wasm", "x.o", "-o", "y.wasm"]);
+});
+
+test("the linker refuses a response file and a link that has only some of the classes", () => {
+  const file = linkRun(["-flavor", "wasm", "@/tmp/args"]);
+  assert.equal(file.result.status, 1);
+  assert.match(file.result.stderr, /response file/);
+  assert.equal(file.got, null, "the linker was not called");
+
+  const some = linkRun(["--export", "__wbg_intounderlyingsource_free_0123", "-o", "out.wasm"]);
+  assert.equal(some.result.status, 1);
+  assert.match(some.result.stderr, /exports nothing of IntoUnderlyingByteSource/);
+  assert.equal(some.got, null, "the linker was not called");
 });
 
 /** The function names of `wasm`'s name section, by function index (null: no such section). */
