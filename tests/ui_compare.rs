@@ -82,6 +82,9 @@ async fn two_campaigns_cost_two_requests_then_none_and_the_bests_are_marked() {
     assert_eq!(calls.borrow().len(), 1);
     assert!(!exists("compare-run"), "the panel opens on demand");
 
+    // The panels hear of the answer a task after it is drawn; until then the comparison
+    // panel is hidden, and a partner cannot reach its button.
+    wait_until("the comparison is offered", || is_shown("compare-toggle")).await;
     click("compare-toggle");
     settle().await;
     assert_eq!(
