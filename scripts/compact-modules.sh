@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Step one of the post-build hook (scripts/post-build.sh), release builds only: for the
-# page's module and the panels' module, drops the stream classes nothing uses
-# (scripts/drop-classes.mjs) and the code behind them (wasm-opt again), puts the copies of
+# page's module and the panels' module, drops the JS shells of the stream classes the
+# linker left out (scripts/drop-classes.mjs, scripts/link-wasm.sh), puts the copies of
 # each generic function side by side for gzip (scripts/order-functions.mjs), shortens the names
 # wasm-bindgen generated for their glue (scripts/short-wasm-names.mjs), then minifies the
 # glue (and the page's snippets)
@@ -41,7 +41,7 @@ for js in "$dir"/campaign-analytics-*.js; do
   js_before="$(sri "$js")"
   wasm_before="$(sri "$wasm")"
   node scripts/drop-classes.mjs "$wasm" "$js" "${UNUSED_CLASSES[@]}"
-  # The same optimization as Trunk's (index.html), now that their code is unused; then the
+  # The same optimization as Trunk's (index.html), once more; then the
   # functions in the order of their code, for gzip (scripts/order-functions.mjs); the
   # names that ordered them and the target-features section go (nothing reads them when
   # the module runs).
