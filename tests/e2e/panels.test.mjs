@@ -54,15 +54,21 @@ describe("the panels' module against the reference server", () => {
     await page.close();
   });
 
-  test("without their stylesheet the panels still come, unstyled", async () => {
+  /** A page whose requests for `blocked` fail, after a query is run; its page errors collected. */
+  async function queriedWithout(blocked) {
     const page = await live.browser.context.newPage();
     const problems = [];
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    await page.route(/\/campaign-analytics-panels[^/]*\.css$/, (route) => route.abort());
+    await page.route(blocked, (route) => route.abort());
     await page.goto(live.server.url + "/");
     await page.fill(by("api-key"), ACME.key);
     await page.fill(by("campaign-id"), ACME.spring);
     await page.click(by("run-query"));
+    return { page, problems };
+  }
+
+  test("without their stylesheet the panels still come, unstyled", async () => {
+    const { page, problems } = await queriedWithout(/\/campaign-analytics-panels[^/]*\.css$/);
     await page.waitForSelector(by("analyze-window"));
     await page.waitForSelector(by("campaign-compare"));
     assert.equal(await page.locator(by("panels-unavailable") + ":not([hidden])").count(), 0);
@@ -71,14 +77,7 @@ describe("the panels' module against the reference server", () => {
   });
 
   test("when it cannot be fetched, the answer stays usable and the page says how to get the panels", async () => {
-    const page = await live.browser.context.newPage();
-    const problems = [];
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    await page.route(PANELS, (route) => route.abort());
-    await page.goto(live.server.url + "/");
-    await page.fill(by("api-key"), ACME.key);
-    await page.fill(by("campaign-id"), ACME.spring);
-    await page.click(by("run-query"));
+    const { page, problems } = await queriedWithout(PANELS);
     await page.waitForSelector(by("instance-row"));
     await page.waitForSelector(by("panels-unavailable") + ":not([hidden])");
     assert.match(await page.textContent(by("panels-unavailable")), /could not be loaded\. Reload the page/);
