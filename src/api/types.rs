@@ -54,20 +54,28 @@ fn rfc3339<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, 
 ///         "purchased_insider_id":null,"timestamp":"2026-11-20T14:03:11Z","revenue":0}}"#));
 /// assert!(read("123E4567-e89b-12d3-a456-426614174000").is_ok());
 /// assert!(read("123e4567e89b12d3a456426614174000").is_err());
+/// // The buyer too, when there is one.
+/// let buyer = |b: &str| serde_json::from_str::<Instance>(&format!(
+///     r#"{{"instance_id":"123e4567-e89b-12d3-a456-426614174000","insider_id":"123e4567-e89b-12d3-a456-426614174000",
+///         "is_purchase":true,"purchased_insider_id":{b},"timestamp":"2026-11-20T14:03:11Z","revenue":1}}"#));
+/// assert!(buyer(r#""123e4567-e89b-12d3-a456-426614174001""#).is_ok());
+/// assert!(buyer("null").is_ok());
+/// assert!(buyer(r#""{123e4567-e89b-12d3-a456-426614174001}""#).is_err());
 /// ```
 fn uuid<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Uuid, D::Error> {
-    let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
-    parse_uuid(&text).ok_or_else(|| serde::de::Error::custom("an id that is not a hyphenated UUID"))
+    id(&std::borrow::Cow::<str>::deserialize(deserializer)?)
 }
 
 /// [`uuid`], or `null`.
 fn optional_uuid<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Uuid>, D::Error> {
-    match Option::<std::borrow::Cow<str>>::deserialize(deserializer)? {
-        Some(text) => parse_uuid(&text)
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom("an id that is not a hyphenated UUID")),
-        None => Ok(None),
-    }
+    Option::<std::borrow::Cow<str>>::deserialize(deserializer)?
+        .map(|text| id(&text))
+        .transpose()
+}
+
+/// `text` as an id by [`parse_uuid`], or the error both readers give.
+fn id<E: serde::de::Error>(text: &str) -> Result<Uuid, E> {
+    parse_uuid(text).ok_or_else(|| E::custom("an id that is not a hyphenated UUID"))
 }
 
 /// `meta` of every response: when it was made and the request id it answers.
