@@ -32,8 +32,7 @@ fi
 # their `__wbindgen_describe_` twins, each with the crate's hash after it.
 pattern=""
 for class in "${UNUSED_CLASSES[@]}"; do
-  lower="$(printf '%s' "$class" | tr '[:upper:]' '[:lower:]')"
-  pattern="${pattern:+$pattern|}^(__wbindgen_describe_)?(__wbg_)?${lower}_"
+  pattern="${pattern:+$pattern|}^(__wbindgen_describe_)?(__wbg_)?${class,,}_"
 done
 
 args=()
@@ -56,10 +55,9 @@ done
 # Only the final links export wasm-bindgen's names; any other link passes through.
 if [ "${#dropped[@]}" -gt 0 ]; then
   for class in "${UNUSED_CLASSES[@]}"; do
-    lower="$(printf '%s' "$class" | tr '[:upper:]' '[:lower:]')"
     seen=false
     for name in "${dropped[@]}"; do
-      [[ "$name" == "__wbg_${lower}_free"* ]] && seen=true
+      [[ "$name" == "__wbg_${class,,}_free"* ]] && seen=true
     done
     $seen || {
       echo "link-wasm: the link exports nothing of $class (the build changed: update UNUSED_CLASSES)" >&2
