@@ -41,11 +41,9 @@ for js in "$dir"/campaign-analytics-*.js; do
   js_before="$(sri "$js")"
   wasm_before="$(sri "$wasm")"
   node scripts/drop-classes.mjs "$wasm" "$js" "${UNUSED_CLASSES[@]}"
-  # The same optimization as Trunk's (index.html), once more; then the
-  # functions in the order of their code, for gzip (scripts/order-functions.mjs); the
-  # names that ordered them and the target-features section go (nothing reads them when
-  # the module runs).
-  wasm-opt -Oz --converge --strip-producers "$wasm" -o "$wasm"
+  # The functions in the order of their code, for gzip (scripts/order-functions.mjs), on
+  # the module as Trunk's wasm-opt left it (index.html); the names that ordered them and
+  # the target-features section go (nothing reads them when the module runs).
   node scripts/order-functions.mjs "$wasm"
   wasm-opt --reorder-functions-by-name --strip-debug --strip-target-features "$wasm" -o "$wasm"
   node scripts/short-wasm-names.mjs "$wasm" "$js"
